@@ -2,6 +2,7 @@
 # exact fixed-point integers in a Reading. Never allocates after construction, never raises:
 # malformed lines are skipped and counted, unknown objects are counted and kept raw.
 # Pure core: must not import machine, network, socket, time or asyncio.
+import sys
 from array import array
 
 from hanport.core.const import const
@@ -24,6 +25,7 @@ _BAD = const(-1)  # not an OBIS code: malformed line
 _UNKNOWN = const(-2)  # a well-formed OBIS code outside the table's key range
 _MAX_SIG_DIGITS = const(9)  # < 2**30: every value stays a small int on a 31-bit ESP32
 _PAD_LIMIT = const(214748364)  # v * 10 still fits a signed 32-bit array slot
+_POW10 = (1, 10, 100, 1000, 10000, 100000, 1000000)
 MAX_LINES = const(160)  # object lines remembered for raw access (Sanxing SX631: 58)
 _MBUS_WATER = const(7)  # EN 13757-3 device type on 0-n:24.1.0
 
@@ -33,6 +35,11 @@ class Parser:
         self._field = array("H", bytes(10))  # A, B, C, D, E of the last OBIS code
         self._mbus_type = bytearray(5)  # device type per M-Bus channel 1..4
         self._index = {}  # OBIS key -> row
+        # CPython only: OBIS code bytes exactly as tables spell them -> row, so the common
+        # case costs one C-level slice and hash instead of a Python loop per character.
+        # MicroPython keeps the loop: a slice would allocate on every line.
+        self._raw = None if sys.implementation.name == "micropython" else {}
+        channels_of_rows = []
         kinds = []
         slots = []
         slots2 = []
@@ -46,12 +53,18 @@ class Parser:
                     if key < 0:
                         raise ValueError("bad OBIS code in profile table: " + code)
                     self._index[key] = len(kinds)
+                    if self._raw is not None:
+                        self._raw[raw] = len(kinds)
+                    channels_of_rows.append(self._field[1])
                     kinds.append(kind)
                     slots.append(slot)
                     slots2.append(slot2)
         self._kind = bytes(kinds)
         self._slot = bytes(slots)
         self._slot2 = bytes(slots2)
+        self._channel = bytes(channels_of_rows)  # B group (M-Bus channel) of each row
+        if self._raw is not None:
+            self._number = self._number_cpython
         self.line_start = array("H", bytes(2 * MAX_LINES))  # raw access to every object
         self.n_lines = 0
         self._cont = -1  # row waiting for a DSMR 2.2 continuation line
@@ -70,6 +83,8 @@ class Parser:
     def parse(self, buf, n, reading):
         """Decode the telegram buf[:n] ("/" .. "!") into reading. Returns True on success."""
         reading.clear()
+        if self._raw is not None:
+            buf = bytes(buf[:n])  # CPython: slices of bytes are hashable for the raw lookup
         try:
             self._parse(buf, n, reading)
         except Exception:  # never reached on well-formed or malformed input; belt and braces
@@ -136,6 +151,24 @@ class Parser:
         if paren < 0:
             self.malformed += 1
             return
+        if self._raw is not None:
+            row = self._raw.get(buf[start:paren], -1)
+            if row >= 0:
+                self._field[1] = self._channel[row]
+                if self.n_lines < MAX_LINES:
+                    self.line_start[self.n_lines] = start
+                    self.n_lines += 1
+                self._prev_kept = True
+                self.objects += 1
+                close = buf.find(b")", paren + 1, end)
+                if close < 0:
+                    self.malformed += 1
+                    return
+                if self._kind[row] == P_SI:  # most lines of a Swedish telegram
+                    self._scaled(buf, paren + 1, close, reading, self._slot[row])
+                else:
+                    self._apply(buf, row, paren + 1, close, end, reading)
+                return
         key = self._obis(buf, start, paren)
         if key == _BAD:  # e.g. "1-0:99:97.0(...)" in the DSMR 4.0 spec example
             self.malformed += 1
@@ -249,8 +282,12 @@ class Parser:
                 self.malformed += 1
                 return
         v = self._number(buf, gs, vend, want)
-        if self._check(buf, vend):
-            self._store(reading, slot, v, 0)
+        if self._err or self._stop != vend:
+            self.malformed += 1
+            return
+        reading.value[slot] = v
+        reading.decimals[slot] = 0
+        reading.present[slot] = 1
 
     def _value_end(self, buf, gs, ge):
         star = buf.find(b"*", gs, ge)
@@ -273,6 +310,33 @@ class Parser:
         reading.value[slot] = value
         reading.decimals[slot] = decimals
         reading.present[slot] = 1
+
+    def _number_cpython(self, buf, s, e, want):
+        """CPython: the same result as _number() for plain "digits[.digits]" through C-level
+        isdigit/int on slices; anything else (sign, glued unit, overflow) takes the loop."""
+        dot = buf.find(b".", s, e)
+        whole = buf[s:e] if dot < 0 else buf[s:dot]
+        frac = b"" if dot < 0 else buf[dot + 1:e]
+        if not whole.isdigit() or (frac and not frac.isdigit()):
+            return Parser._number(self, buf, s, e, want)
+        kept = frac if want < 0 else frac[:want]
+        digits = whole + kept
+        if len(digits) > _MAX_SIG_DIGITS and len(digits.lstrip(b"0")) > _MAX_SIG_DIGITS:
+            return Parser._number(self, buf, s, e, want)
+        v = int(digits)
+        if want < 0:
+            self._dec = len(frac)
+        else:
+            if want - len(kept) >= len(_POW10):
+                return Parser._number(self, buf, s, e, want)
+            v *= _POW10[want - len(kept)]
+            if v > 2147483647:
+                return Parser._number(self, buf, s, e, want)
+            if len(frac) > want and frac[want] >= 0x35:
+                v += 1
+        self._stop = e
+        self._err = False
+        return v
 
     def _number(self, buf, s, e, want):
         """Parse [-]digits[.digits] from buf[s:e] without floats or allocation.

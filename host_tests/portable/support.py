@@ -1,0 +1,94 @@
+# Helpers for the portable tests, which run under pytest on CPython and under
+# host_tests/mp_runner.py on the MicroPython unix port: corpus location, file reading.
+# Only what both runtimes have: os.getenv, os.stat, open, json.
+import json
+import os
+
+
+class Skip(Exception):
+    """Raised to skip a test under the MicroPython runner (pytest.skip on CPython)."""
+
+
+def _skip(message):
+    try:
+        import pytest
+    except ImportError:
+        raise Skip(message)
+    pytest.skip(message)
+
+
+def _exists(path):
+    try:
+        os.stat(path)
+        return True
+    except OSError:
+        return False
+
+
+def _parent(path):
+    return path.rsplit("/", 1)[0] if "/" in path else "."
+
+
+def repo_root():
+    return _parent(_parent(_parent(__file__.replace("\\", "/"))))
+
+
+def corpus_dir():
+    """The telegram corpus: $HANPORT_CORPUS or ../shared/telegrams beside the checkout.
+    Missing: a failure when CI=true, a skip elsewhere."""
+    path = os.getenv("HANPORT_CORPUS") or repo_root() + "/../shared/telegrams"
+    if _exists(path + "/manifest.json"):
+        return path
+    message = "telegram corpus not found at %s (set HANPORT_CORPUS)" % path
+    if os.getenv("CI") == "true":
+        raise AssertionError(message + "; it is required when CI=true")
+    _skip(message)
+
+
+def corpus_files(suffix, prefix=""):
+    path = corpus_dir()
+    return [(name, path + "/" + name) for name in sorted(os.listdir(path)) if name.endswith(suffix) and name.startswith(prefix)]
+
+
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def read_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def expected(name):
+    """The reference tokenization of corpus file `name` (a .txt)."""
+    return read_json(corpus_dir() + "/expected/" + name[:-4] + ".json")
+
+
+def telegram(lines, header="XXX5test", crc=True, eol="\r\n"):
+    """Build a telegram from OBIS lines with a correct CRC (independent bitwise CRC from
+    tools/telegen.py, not the firmware's table/viper one)."""
+    from telegen import crc16_arc
+
+    body = ("/" + header + eol + eol + eol.join(lines) + eol + "!").encode()
+    if not crc:
+        return body + eol.encode()
+    return body + ("%04X" % crc16_arc(body)).encode() + eol.encode()
+
+
+class Collector:
+    """on_telegram callback that keeps what tests need; allocation-free when counting."""
+
+    def __init__(self, keep=True):
+        self.keep = keep
+        self.count = 0
+        self.bad = 0
+        self.items = []
+
+    def __call__(self, reading, framer):
+        if reading is None:
+            self.bad += 1
+            return
+        self.count += 1
+        if self.keep:
+            self.items.append(reading.to_dict())
