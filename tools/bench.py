@@ -53,7 +53,7 @@ def run_dsmr_parser(text):
     count = 0
     t0 = time.perf_counter()
     for i in range(0, len(text), CHUNK):  # as its serial client does: append, then drain
-        buffer.append(text[i:i + CHUNK])
+        buffer.append(text[i : i + CHUNK])
         for telegram in buffer.get_all():
             parser.parse(telegram)
             count += 1

@@ -40,7 +40,7 @@ def _check(data):
     dec.feed(data)  # warm-up
     warm = sink.count + sink.bad
     for size in (0, 1, 64):
-        chunks = [data] if size == 0 else [data[i:i + size] for i in range(0, len(data), size)]
+        chunks = [data] if size == 0 else [data[i : i + size] for i in range(0, len(data), size)]
         _locked_feed(dec, chunks)
     assert dec.parser.errors == 0, "MemoryError inside parse (allocation under heap_lock)"
     assert sink.count + sink.bad == 4 * warm and warm > 0, (sink.count, warm)
@@ -50,7 +50,7 @@ def _check(data):
 def test_swedish_corpus_decodes_without_allocating():
     files = corpus_files(".txt", "se_")
     n = 0
-    for name, path in files:
+    for _name, path in files:
         data = read_bytes(path)
         sink, dec = _check(data)
         if sink.bad == 0:

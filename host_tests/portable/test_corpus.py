@@ -22,7 +22,7 @@ def decode_file(path, chunk=4096):
         framer.release()
 
     for s in range(0, len(data), chunk):
-        part = data[s:s + chunk]
+        part = data[s : s + chunk]
         i = 0
         while i < len(part):
             i = framer.feed(part, i, len(part))
@@ -52,17 +52,32 @@ def test_every_ascii_file_matches_its_reference():
 
 # Independent scaling of the reference strings: Swedish OBIS -> (canonical name, kind).
 _SE = {
-    "1-0:1.8.0": "energy_import_wh", "1-0:2.8.0": "energy_export_wh",
-    "1-0:3.8.0": "reactive_energy_import_varh", "1-0:4.8.0": "reactive_energy_export_varh",
-    "1-0:1.7.0": "power_import_w", "1-0:2.7.0": "power_export_w",
-    "1-0:3.7.0": "reactive_power_import_var", "1-0:4.7.0": "reactive_power_export_var",
-    "1-0:21.7.0": "power_import_l1_w", "1-0:41.7.0": "power_import_l2_w", "1-0:61.7.0": "power_import_l3_w",
-    "1-0:22.7.0": "power_export_l1_w", "1-0:42.7.0": "power_export_l2_w", "1-0:62.7.0": "power_export_l3_w",
-    "1-0:23.7.0": "reactive_power_import_l1_var", "1-0:43.7.0": "reactive_power_import_l2_var",
-    "1-0:63.7.0": "reactive_power_import_l3_var", "1-0:24.7.0": "reactive_power_export_l1_var",
-    "1-0:44.7.0": "reactive_power_export_l2_var", "1-0:64.7.0": "reactive_power_export_l3_var",
-    "1-0:32.7.0": "voltage_l1_v", "1-0:52.7.0": "voltage_l2_v", "1-0:72.7.0": "voltage_l3_v",
-    "1-0:31.7.0": "current_l1_a", "1-0:51.7.0": "current_l2_a", "1-0:71.7.0": "current_l3_a",
+    "1-0:1.8.0": "energy_import_wh",
+    "1-0:2.8.0": "energy_export_wh",
+    "1-0:3.8.0": "reactive_energy_import_varh",
+    "1-0:4.8.0": "reactive_energy_export_varh",
+    "1-0:1.7.0": "power_import_w",
+    "1-0:2.7.0": "power_export_w",
+    "1-0:3.7.0": "reactive_power_import_var",
+    "1-0:4.7.0": "reactive_power_export_var",
+    "1-0:21.7.0": "power_import_l1_w",
+    "1-0:41.7.0": "power_import_l2_w",
+    "1-0:61.7.0": "power_import_l3_w",
+    "1-0:22.7.0": "power_export_l1_w",
+    "1-0:42.7.0": "power_export_l2_w",
+    "1-0:62.7.0": "power_export_l3_w",
+    "1-0:23.7.0": "reactive_power_import_l1_var",
+    "1-0:43.7.0": "reactive_power_import_l2_var",
+    "1-0:63.7.0": "reactive_power_import_l3_var",
+    "1-0:24.7.0": "reactive_power_export_l1_var",
+    "1-0:44.7.0": "reactive_power_export_l2_var",
+    "1-0:64.7.0": "reactive_power_export_l3_var",
+    "1-0:32.7.0": "voltage_l1_v",
+    "1-0:52.7.0": "voltage_l2_v",
+    "1-0:72.7.0": "voltage_l3_v",
+    "1-0:31.7.0": "current_l1_a",
+    "1-0:51.7.0": "current_l2_a",
+    "1-0:71.7.0": "current_l3_a",
 }
 
 
@@ -83,7 +98,7 @@ def test_swedish_canonical_reading_is_exact():
     checked = 0
     for name, path in corpus_files(".txt", "se_"):
         got, _ = decode_file(path)
-        for (verdict, header, objects, reading), ref in zip(got, expected(name)):
+        for (verdict, _header, _objects, reading), ref in zip(got, expected(name)):
             if verdict is not True:
                 continue
             assert reading["meter_id"] == ref["header"]
@@ -110,6 +125,6 @@ def test_swedish_canonical_reading_is_exact():
 
 
 def test_reading_is_absent_for_crc_failures():
-    for name, path in corpus_files(".txt", "se_sagemcom-ellevio_3"):
+    for _name, path in corpus_files(".txt", "se_sagemcom-ellevio_3"):
         got, _ = decode_file(path)
         assert [g[0] for g in got] == [False] and got[0][3] is None

@@ -9,15 +9,15 @@ def frames(framer, data, chunk=None):
     out = []
     chunk = chunk or len(data) or 1
     for s in range(0, len(data), chunk):
-        part = data[s:s + chunk]
+        part = data[s : s + chunk]
         i = 0
         while i < len(part):
             i = framer.feed(part, i, len(part))
             if framer.ready:
-                out.append((bytes(framer.buf[:framer.length]), framer.crc_state))
+                out.append((bytes(framer.buf[: framer.length]), framer.crc_state))
                 framer.release()
     if framer.flush():
-        out.append((bytes(framer.buf[:framer.length]), framer.crc_state))
+        out.append((bytes(framer.buf[: framer.length]), framer.crc_state))
         framer.release()
     return out
 
@@ -33,7 +33,7 @@ def test_whole_and_bytewise_feeding_agree():
 
 def test_telegram_bytes_are_slash_to_bang():
     data = SwedishMeter().telegram()
-    (body, state), = frames(Framer(), data)
+    ((body, state),) = frames(Framer(), data)
     assert body[:1] == b"/" and body[-1:] == b"!"
     assert data.startswith(body) and state == CRC_OK
 
@@ -109,9 +109,9 @@ def test_unreleased_telegram_is_never_overwritten():
     f = Framer()
     i = f.feed(data, 0, len(data))
     assert f.ready
-    first = bytes(f.buf[:f.length])
+    first = bytes(f.buf[: f.length])
     assert f.feed(data, i, len(data)) == i  # refused until release()
-    assert bytes(f.buf[:f.length]) == first
+    assert bytes(f.buf[: f.length]) == first
 
 
 def test_small_cap_is_refused():
@@ -120,3 +120,16 @@ def test_small_cap_is_refused():
     except ValueError:
         return
     raise AssertionError("cap 4 accepted")
+
+
+def test_slash_bang_in_noise_is_not_a_telegram():
+    f = Framer()
+    out = frames(f, b"/!\x00/ab!12\r\n" + telegram(["0-0:96.1.1(1)"]))
+    assert [s for _, s in out] == [CRC_OK] and f.truncated == 2
+
+
+def test_bare_bang_needs_a_line_end():
+    body = b"/XXX5x\r\n\r\n0-0:96.1.1(1)\r\n!"
+    f = Framer()
+    out = frames(f, body + b"\x00" + body + b"\r\n")
+    assert [s for _, s in out] == [CRC_BAD, NO_CRC] and f.crc_error == 1 and f.no_crc == 1

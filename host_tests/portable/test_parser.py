@@ -19,14 +19,16 @@ def test_exact_fixed_point_no_float():
 
 
 def test_units_case_insensitive_and_base_units():
-    r, _ = decode([
-        "1-0:3.8.0(00001759.974*kVArh)",
-        "1-0:4.8.0(00000185.707*kvarh)",
-        "1-0:3.7.0(0000.200*kvar)",
-        "1-0:4.7.0(000000216*var)",
-        "1-0:1.8.0(009699947*Wh)",
-        "1-0:1.7.0(000000274*W)",
-    ])
+    r, _ = decode(
+        [
+            "1-0:3.8.0(00001759.974*kVArh)",
+            "1-0:4.8.0(00000185.707*kvarh)",
+            "1-0:3.7.0(0000.200*kvar)",
+            "1-0:4.7.0(000000216*var)",
+            "1-0:1.8.0(009699947*Wh)",
+            "1-0:1.7.0(000000274*W)",
+        ]
+    )
     assert r["reactive_energy_import_varh"] == 1759974
     assert r["reactive_energy_export_varh"] == 185707
     assert r["reactive_power_import_var"] == 200
@@ -85,18 +87,20 @@ def test_power_w_is_import_minus_export():
 
 
 def test_malformed_and_unknown_lines_are_counted_and_skipped():
-    r, p = decode([
-        "1-0:99:97.0(2)(0:96.7.19)(101208152415W)(0000000240*s)",  # DSMR 4.0 spec example
-        "1-0:72:32.0(00000)",
-        "garbage without paren",
-        "1-0:1.8.0(00000001.000*kWh)",
-        "1-0:2.8.0(1234567890123*kWh)",  # too many digits for 31 bits
-        "1-0:1.7.0(12x3*kW)",
-        "1-0:2.7.0(0001.000*A)",  # wrong unit for a power
-        "0-0:96.13.0(303132)",  # known to DSMR, no slot: kept raw
-        "9-9:99.99.99(1)",  # unknown
-        "1-0:21.7.0(0000.100*kW",  # no closing paren
-    ])
+    r, p = decode(
+        [
+            "1-0:99:97.0(2)(0:96.7.19)(101208152415W)(0000000240*s)",  # DSMR 4.0 spec example
+            "1-0:72:32.0(00000)",
+            "garbage without paren",
+            "1-0:1.8.0(00000001.000*kWh)",
+            "1-0:2.8.0(1234567890123*kWh)",  # too many digits for 31 bits
+            "1-0:1.7.0(12x3*kW)",
+            "1-0:2.7.0(0001.000*A)",  # wrong unit for a power
+            "0-0:96.13.0(303132)",  # known to DSMR, no slot: kept raw
+            "9-9:99.99.99(1)",  # unknown
+            "1-0:21.7.0(0000.100*kW",  # no closing paren
+        ]
+    )
     assert r["energy_import_wh"] == 1000
     for name in ("energy_export_wh", "power_import_w", "power_export_w", "power_import_l1_w"):
         assert name not in r, name
@@ -106,13 +110,15 @@ def test_malformed_and_unknown_lines_are_counted_and_skipped():
 
 
 def test_multi_value_gas_and_mbus_types():
-    r, _ = decode([
-        "0-1:24.1.0(003)",
-        "0-1:24.2.1(101209112500W)(12785.123*m3)",
-        "0-2:24.1.0(007)",
-        "0-2:24.2.1(200512134558S)(00872.234*m3)",
-        "0-3:24.2.1(700101010000W)(00000000)",  # Iskra AM550 empty channel placeholder
-    ])
+    r, _ = decode(
+        [
+            "0-1:24.1.0(003)",
+            "0-1:24.2.1(101209112500W)(12785.123*m3)",
+            "0-2:24.1.0(007)",
+            "0-2:24.2.1(200512134558S)(00872.234*m3)",
+            "0-3:24.2.1(700101010000W)(00000000)",  # Iskra AM550 empty channel placeholder
+        ]
+    )
     assert str(r["gas_m3"]) == "12785.123" and r["gas_time"] == "2010-12-09T11:25:00"
     assert str(r["water_m3"]) == "872.234" and r["water_time"] == "2020-05-12T13:45:58"
 

@@ -9,9 +9,9 @@ from hanport.core.reading import Reading
 
 
 class Decoder:
-    def __init__(self, on_telegram, cap=DEFAULT_CAP, profiles=ALL_PROFILES):
+    def __init__(self, on_telegram, cap=DEFAULT_CAP, profiles=ALL_PROFILES, portable=None):
         self.framer = Framer(cap)
-        self.parser = Parser(profiles)
+        self.parser = Parser(profiles, portable)
         self.reading = Reading()
         self._on_telegram = on_telegram
 

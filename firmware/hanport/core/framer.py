@@ -128,16 +128,21 @@ class Framer:
                     self._crc_digits = 0
                     self.crc_sent = 0
             elif state == _CRC:
-                v = _hex_value(data[i])
+                c = data[i]
+                v = _hex_value(c)
                 if v < 0:
-                    self._finish()
+                    # DSMR 2.2 ends with a bare "!" + CR LF; "!" then anything else is noise.
+                    self._finish(self._crc_digits > 0 or c == 0x0D or c == 0x0A)
+                    if not self.ready:
+                        continue
                     return i  # the terminating byte is looked at again (it may be "/")
                 self.crc_sent = (self.crc_sent << 4) | v
                 self._crc_digits += 1
                 i += 1
                 if self._crc_digits == 4:
-                    self._finish()
-                    return i
+                    self._finish(True)
+                    if self.ready:
+                        return i
             else:  # _TRAIL: CR LF after the CRC line
                 c = data[i]
                 if (c == 0x0D or c == 0x0A) and self._trail < 2:
@@ -151,15 +156,22 @@ class Framer:
         """End of stream: complete a telegram waiting for more CRC digits (e.g. a file that
         ends right after "!A077" or "!B9F"). Returns True if a telegram became ready."""
         if self._state == _CRC and not self.ready:
-            self._finish()
-            return True
-        return False
+            self._finish(True)
+        return self.ready
 
-    def _finish(self):
+    def _finish(self, end_line_ok):
         self._state = _TRAIL
         self._trail = 0
+        if self.buf.find(b"\n", 0, self.length) < 0:
+            # No identification line before "!": a "/" and a "!" in noise, not a telegram.
+            self.truncated += 1
+            self.length = 0
+            return
         self.ready = True
-        if self._crc_digits == 0:
+        if not end_line_ok:
+            self.crc_state = CRC_BAD
+            self.crc_error += 1
+        elif self._crc_digits == 0:
             self.crc_state = NO_CRC
             self.no_crc += 1
         elif crc16_arc(self.buf, 0, self.length) == self.crc_sent:

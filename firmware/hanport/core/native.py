@@ -93,7 +93,7 @@ def _make_cpython_crc():
 
     def crc16_words(buf, start, end):
         n = (end - start) & ~1
-        mv = memoryview(buf)[start:start + n]
+        mv = memoryview(buf)[start : start + n]
         crc = 0
         if little:
             for w in mv.cast("H"):
@@ -107,7 +107,7 @@ def _make_cpython_crc():
         return crc
 
     def copy_slice(dst, dpos, src, start, end):
-        dst[dpos:dpos + end - start] = src[start:end]
+        dst[dpos : dpos + end - start] = src[start:end]
 
     return crc16_words, copy_slice
 

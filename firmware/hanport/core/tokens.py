@@ -24,8 +24,8 @@ def tokenize(buf, n, parser):
             i = start
         else:
             i = buf.find(b"(", start, end)
-            parser._obis(buf, start, i)
-            groups = objects.setdefault(parser.obis_text(), [])
+            parser._scan.obis(buf, start, i)
+            groups = objects.setdefault(parser._scan.obis_text(), [])
         while i < end and buf[i] == 0x28:
             close = buf.find(b")", i + 1, end)
             if close < 0:

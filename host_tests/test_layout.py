@@ -1,0 +1,73 @@
+# The project's rules, checked: the core imports no hardware, time or network modules;
+# firmware validates without assert (mpy-cross -O strips it); every module says what it is
+# for in a short header; no file grows past ~400 lines; nothing from the corpus is copied in.
+import ast
+import hashlib
+import os
+import subprocess
+
+from conftest import ROOT
+from support import corpus_files
+
+FORBIDDEN_IN_CORE = {"machine", "network", "socket", "time", "asyncio", "uasyncio", "usocket", "utime"}
+
+
+def python_files(*folders):
+    for folder in folders:
+        for base, _, files in os.walk(os.path.join(ROOT, folder)):
+            if "artifacts" in base or "__pycache__" in base:
+                continue
+            for name in files:
+                if name.endswith(".py"):
+                    yield os.path.join(base, name)
+
+
+def imported_modules(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module.split(".")[0]
+
+
+def test_core_imports_no_hardware_time_or_network():
+    for path in python_files("firmware/hanport/core"):
+        tree = ast.parse(open(path, encoding="utf-8").read())
+        bad = FORBIDDEN_IN_CORE & set(imported_modules(tree))
+        assert not bad, (path, bad)
+
+
+def test_firmware_has_no_assert():
+    for path in python_files("firmware"):
+        tree = ast.parse(open(path, encoding="utf-8").read())
+        asserts = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Assert)]
+        assert not asserts, (path, asserts)
+
+
+def test_every_module_has_a_header_comment():
+    for path in python_files("firmware", "tools"):
+        lines = open(path, encoding="utf-8").read().splitlines()
+        if lines and lines[0].startswith("#!"):
+            lines = lines[1:]
+        header = []
+        for line in lines:
+            if not line.startswith("#"):
+                break
+            header.append(line)
+        assert 2 <= len(header) <= 5, (path, "needs a 2-4 line header saying what it is for")
+
+
+def test_no_file_over_400_lines():
+    for path in python_files("firmware", "tools", "host_tests"):
+        n = sum(1 for _ in open(path, encoding="utf-8"))
+        assert n <= 420, (path, n)
+
+
+def test_corpus_files_are_not_copied_into_the_repository():
+    corpus = {hashlib.sha1(open(p, "rb").read()).hexdigest() for _, p in corpus_files(".txt") + corpus_files(".hex")}
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True).stdout.split(b"\0")
+    for rel in filter(None, tracked):
+        path = os.path.join(ROOT, rel.decode())
+        if os.path.isfile(path):
+            assert hashlib.sha1(open(path, "rb").read()).hexdigest() not in corpus, rel
