@@ -96,7 +96,7 @@ def test_malformed_and_unknown_lines_are_counted_and_skipped():
             "1-0:2.8.0(1234567890123*kWh)",  # too many digits for 31 bits
             "1-0:1.7.0(12x3*kW)",
             "1-0:2.7.0(0001.000*A)",  # wrong unit for a power
-            "0-0:96.13.0(303132)",  # known to DSMR, no slot: kept raw
+            "0-0:96.1.1(4B384547303034303436333935353037)",  # equipment id: no slot, kept raw
             "9-9:99.99.99(1)",  # unknown
             "1-0:21.7.0(0000.100*kW",  # no closing paren
         ]
@@ -169,3 +169,29 @@ def test_every_single_byte_corruption_is_survived():
             dec.feed(base)  # the next intact telegram always decodes
     assert got.count >= len(base) * 9
     assert dec.parser.errors == 0
+
+
+def test_text_message_hex_or_plain():
+    r, _ = decode(["0-0:96.13.0(303132333435363738393A3B3C3D3E3F)"])
+    assert r["text_message"] == "0123456789:;<=>?"
+    r, _ = decode(["0-0:96.13.0(Hello meter)"])
+    assert r["text_message"] == "Hello meter"
+    r, _ = decode(["0-0:96.13.0()"])
+    assert r["text_message"] == ""
+
+
+def test_belgian_peak_history():
+    r, p = decode(
+        [
+            "0-0:98.1.0(3)(1-0:1.6.0)(1-0:1.6.0)(230801000000S)(632525252525W)(00.000*kW)"
+            "(230901000000S)(230831181500S)(01.862*kW)(231001000000S)(230910183000S)(04.229*kW)"
+        ]
+    )
+    assert r["power_peak_history"] == [
+        {"month": "2023-08-01T00:00:00", "time": None, "power_w": 0},
+        {"month": "2023-09-01T00:00:00", "time": "2023-08-31T18:15:00", "power_w": 1862},
+        {"month": "2023-10-01T00:00:00", "time": "2023-09-10T18:30:00", "power_w": 4229},
+    ]
+    # The Hungarian billing record under the same code has no count: left raw, not misread.
+    r, p = decode(["0-0:98.1.0(230701000000S)(000040.777*kWh)(03.564*kW)"])
+    assert "power_peak_history" not in r and p.malformed == 0

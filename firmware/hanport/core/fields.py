@@ -7,6 +7,8 @@ from hanport.core.const import const
 OUT_INT = const(0)  # integer in the unit of its name (Wh, W, varh, var, count)
 OUT_DEC = const(1)  # decimal number with the decimals the meter sent (230.1 V, 12785.123 m3)
 OUT_TIME = const(2)  # YYYY-MM-DDTHH:MM:SS as sent (meter local time)
+OUT_TEXT = const(3)  # text kept in the reading's own buffer (DSMR text message)
+OUT_HISTORY = const(4)  # e-MUCS monthly peak history: list of {month, time, power_w}
 
 # (name, output kind); the slot number is the index. Order is for humans only.
 FIELDS = (
@@ -71,9 +73,11 @@ FIELDS = (
     ("power_factor", OUT_DEC),
     ("dsmr_version", OUT_INT),
     ("emucs_version", OUT_INT),
+    ("text_message", OUT_TEXT),  # 60
+    ("power_peak_history", OUT_HISTORY),
 )
 
-N_SLOTS = const(60)
+N_SLOTS = const(62)
 
 # Slot numbers the parser and derived values refer to by name.
 ENERGY_IMPORT = const(0)
@@ -87,6 +91,8 @@ WATER_M3 = const(47)
 WATER_TIME = const(48)
 HEAT_GJ = const(49)
 HEAT_TIME = const(50)
+TEXT_MESSAGE = const(60)
+PEAK_HISTORY = const(61)
 
 
 def slot_of(name):

@@ -13,11 +13,14 @@ from hanport.core.profiles import (
     P_INT,
     P_MBUS_TYPE,
     P_MBUS_VALUE,
+    P_PEAK_HISTORY,
     P_SI,
+    P_TEXT,
     P_TIME,
     P_TIME_SI,
     PROFILES,
 )
+from hanport.core.reading import HISTORY_CAP
 from hanport.core.scan import BAD, Scanner
 
 MAX_LINES = const(160)  # object lines remembered for raw access (Sanxing SX631: 58)
@@ -192,6 +195,11 @@ class Parser:
                 self._store(reading, slot, v, 0)
         elif kind == P_TIME:
             self._time(buf, gs, ge, reading, slot)
+        elif kind == P_TEXT:
+            reading.set_text(buf, gs, ge)
+            reading.present[slot] = 1
+        elif kind == P_PEAK_HISTORY:
+            self._peak_history(buf, gs, ge, end, reading, slot)
         elif kind == P_MBUS_TYPE:
             vend = self._value_end(buf, gs, ge)
             v = self._scan.number(buf, gs, vend, 0)
@@ -247,16 +255,27 @@ class Parser:
             self._time(buf, ts, te, reading, tslot)
 
     def _scaled(self, buf, gs, ge, reading, slot):
+        v = self._si_value(buf, gs, ge)
+        if self._scan.err:
+            self.malformed += 1
+            return
+        reading.value[slot] = v
+        reading.decimals[slot] = 0
+        reading.present[slot] = 1
+
+    def _si_value(self, buf, gs, ge):
         """Value with unit W/Wh/var/varh/VA, optionally k-prefixed, case-insensitive
-        (kvarh on Sagemcom/Ellevio, kVArh on Aidon), -> integer in the base unit."""
+        (kvarh on Sagemcom/Ellevio, kVArh on Aidon), -> integer in the base unit.
+        On a bad value or unit, self._scan.err is set."""
+        scan = self._scan
         star = buf.find(b"*", gs, ge)
         if star >= 0:
             vend = star
             unit = star + 1
         else:
             # Unit glued to the value ("00.013kW") or absent: find where the number ends.
-            self._scan.number(buf, gs, ge, 0)
-            vend = self._scan.stop
+            scan.number(buf, gs, ge, 0)
+            vend = scan.stop
             unit = vend
         want = 3  # no unit: DSMR and the Swedish recommendation define kW / kWh
         if unit < ge:
@@ -265,19 +284,54 @@ class Parser:
                 unit += 1
             else:
                 want = 0
-            if unit >= ge:
-                self.malformed += 1
-                return
-            c = buf[unit] | 0x20
+            c = buf[unit] | 0x20 if unit < ge else 0
             if c != 0x77 and c != 0x76:  # "W"/"w" or "V"/"v" (var, varh, VA)
-                self.malformed += 1
-                return
-        v = self._scan.number(buf, gs, vend, want)
-        if self._scan.err or self._scan.stop != vend:
-            self.malformed += 1
+                scan.err = True
+                return 0
+        v = scan.number(buf, gs, vend, want)
+        if scan.stop != vend:
+            scan.err = True
+        return v
+
+    def _peak_history(self, buf, gs, ge, end, reading, slot):
+        # e-MUCS: "(n)(1-0:1.6.0)(1-0:1.6.0)" then n x "(month start)(peak time)(value*kW)".
+        # The Hungarian Sagemcom's billing record under the same code starts with a time
+        # and has no count: it is left raw.
+        scan = self._scan
+        if ge - gs > 2:
             return
-        reading.value[slot] = v
-        reading.decimals[slot] = 0
+        hist = reading.history
+        k = 0  # group number after the first
+        n = 0  # complete entries
+        i = ge + 1
+        while i < end and buf[i] == 0x28 and n < HISTORY_CAP:
+            close = buf.find(b")", i + 1, end)
+            if close < 0:
+                break
+            part = (k - 2) % 3
+            base = 4 * n
+            if k < 2:
+                pass  # the two OBIS references
+            elif part == 0:
+                if not scan.timestamp(buf, i + 1, close):
+                    break
+                hist[base] = scan.date
+            elif part == 1:
+                if scan.timestamp(buf, i + 1, close):
+                    hist[base + 1] = scan.date
+                    hist[base + 2] = scan.clock
+                else:  # "632525252525W": no peak recorded that month
+                    hist[base + 1] = 0
+                    hist[base + 2] = -1
+            else:
+                v = self._si_value(buf, i + 1, close)
+                if scan.err:
+                    break
+                hist[base + 3] = v
+                n += 1
+            k += 1
+            i = close + 1
+        reading.history_len = n
         reading.present[slot] = 1
 
     def _value_end(self, buf, gs, ge):

@@ -12,6 +12,8 @@ P_TIME_SI = const(4)  # (time)(value*kW): Belgian month peak; time -> slot2, val
 P_MBUS_VALUE = const(5)  # (time)(value*m3|GJ) on M-Bus channel n: gas, water or heat by type
 P_MBUS_TYPE = const(6)  # 0-n:24.1.0 device type of M-Bus channel n (3 gas, 7 water, 4 heat)
 P_GAS_DSMR22 = const(7)  # 0-n:24.3.0(time)(..)(m3) with the value on the NEXT line "(12.345)"
+P_TEXT = const(8)  # text message, kept as sent (hex in DSMR 4/5, decoded on output)
+P_PEAK_HISTORY = const(9)  # e-MUCS 0-0:98.1.0(n)(1-0:1.6.0)(1-0:1.6.0) + n x (month)(time)(kW)
 
 # Swedish "Branschrekommendation för lokalt kundgränssnitt" v2.0, table 1: all 27 objects.
 SWEDEN = (
@@ -69,6 +71,7 @@ DSMR = (
     ("0-0:96.3.10", P_INT, 55, 0),  # breaker state
     ("1-0:14.7.0", P_DEC, 56, 0),  # frequency, Hz (Hungarian Sagemcom)
     ("1-0:13.7.0", P_DEC, 57, 0),  # power factor, no unit (Hungarian Sagemcom)
+    ("0-0:96.13.0", P_TEXT, 60, 0),  # text message from the grid operator
     ("0-n:24.1.0", P_MBUS_TYPE, 0, 0),
     ("0-n:24.2.1", P_MBUS_VALUE, 0, 0),  # (YYMMDDhhmmssX)(value*m3); heat meters: *GJ
     ("0-n:24.3.0", P_GAS_DSMR22, 45, 46),
@@ -79,6 +82,7 @@ EMUCS = (
     ("0-0:96.1.4", P_INT, 59, 0),  # e-MUCS version "50217"
     ("1-0:1.4.0", P_SI, 51, 0),  # current quarter-hour average demand, kW
     ("1-0:1.6.0", P_TIME_SI, 52, 53),  # this month's peak: (time)(kW)
+    ("0-0:98.1.0", P_PEAK_HISTORY, 61, 0),  # up to 13 months of peaks
     ("0-n:24.2.3", P_MBUS_VALUE, 0, 0),  # gas in e-MUCS
 )
 

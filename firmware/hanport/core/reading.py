@@ -3,11 +3,25 @@
 # Pure core: must not import machine, network, socket, time or asyncio.
 from array import array
 
+from binascii import unhexlify
+
 from hanport.core.const import const
-from hanport.core.fields import FIELDS, N_SLOTS, OUT_DEC, OUT_TIME, POWER_EXPORT, POWER_IMPORT, POWER_NET
+from hanport.core.fields import (
+    FIELDS,
+    N_SLOTS,
+    OUT_DEC,
+    OUT_HISTORY,
+    OUT_TEXT,
+    OUT_TIME,
+    POWER_EXPORT,
+    POWER_IMPORT,
+    POWER_NET,
+)
 from hanport.core.native import copy_into
 
 ID_CAP = const(64)  # longest identification line kept; longer ones are cut (DSMR: <= 96)
+TEXT_CAP = const(128)  # text message bytes kept (DSMR allows 2048 hex digits; cut, not refused)
+HISTORY_CAP = const(13)  # e-MUCS keeps 13 months of peaks
 
 DST_WINTER = const(0)
 DST_SUMMER = const(1)
@@ -26,6 +40,11 @@ class Reading:
         self.present = bytearray(N_SLOTS)
         self.ident = bytearray(ID_CAP)
         self.ident_len = 0
+        self.text = bytearray(TEXT_CAP)
+        self.text_len = 0
+        # peak history: per entry month YYMMDD, peak YYMMDD, peak hhmmss (-1: none), W
+        self.history = array("i", bytes(4 * 4 * HISTORY_CAP))
+        self.history_len = 0
 
     def clear(self):
         present = self.present
@@ -38,6 +57,12 @@ class Reading:
             end = start + ID_CAP
         copy_into(self.ident, 0, buf, start, end)
         self.ident_len = end - start
+
+    def set_text(self, buf, start, end):
+        if end - start > TEXT_CAP:
+            end = start + TEXT_CAP
+        copy_into(self.text, 0, buf, start, end)
+        self.text_len = end - start
 
     def has(self, slot):
         return self.present[slot] == 1
@@ -79,9 +104,35 @@ class Reading:
                     out["meter_dst"] = self.decimals[slot] == DST_SUMMER
             elif kind == OUT_DEC:
                 out[name] = Fixed(self.value[slot], self.decimals[slot])
+            elif kind == OUT_TEXT:
+                out[name] = text_message(self.text, self.text_len)
+            elif kind == OUT_HISTORY:
+                out[name] = self._history_list()
             else:
                 out[name] = self.value[slot]
         return out
+
+    def _history_list(self):
+        h = self.history
+        out = []
+        for k in range(self.history_len):
+            i = 4 * k
+            entry = {"month": format_time(h[i], 0), "power_w": h[i + 3]}
+            # e-MUCS sends "632525252525W" for a month without a recorded peak
+            entry["time"] = format_time(h[i + 1], h[i + 2]) if h[i + 2] >= 0 else None
+            out.append(entry)
+        return out
+
+
+def text_message(buf, n):
+    """DSMR 4/5 send the text message as hex ("3031..." -> "01..."); older meters as text."""
+    if n and n % 2 == 0:
+        try:
+            raw = unhexlify(bytes(buf[:n]))
+            return latin1(raw, 0, len(raw))
+        except ValueError:
+            pass
+    return latin1(buf, 0, n)
 
 
 class Fixed:
