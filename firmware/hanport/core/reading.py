@@ -2,7 +2,6 @@
 # a presence flag per slot (a field the meter did not send is absent, never 0), meter id.
 # Pure core: must not import machine, network, socket, time or asyncio.
 from array import array
-
 from binascii import unhexlify
 
 from hanport.core.const import const

@@ -1,0 +1,115 @@
+# Configuration schema: defaults, validation with a clear message per field, version, and a
+# redacted view. Pure: the file itself is read and written by svc/store.py.
+# Pure core: must not import machine, network, socket, time or asyncio.
+
+VERSION = 1
+SECRET_KEYS = ("wifi.password", "mqtt.password", "http.token", "admin.password")
+
+# key: (type, default, check, help). Types: "str", "int", "bool". check: (min, max) for ints,
+# max length for strings.
+SCHEMA = {
+    "device.id": ("str", "", 32, "letters, digits, - and _ (default: from the MAC address)"),
+    "wifi.ssid": ("str", "", 32, "the home network's name"),
+    "wifi.password": ("str", "", 64, "8-63 characters, or empty for an open network"),
+    "mqtt.host": ("str", "", 253, "broker host name or IP; empty disables MQTT"),
+    "mqtt.port": ("int", 1883, (1, 65535), "1-65535"),
+    "mqtt.user": ("str", "", 64, ""),
+    "mqtt.password": ("str", "", 128, ""),
+    "mqtt.tls": ("bool", False, None, "true or false"),
+    "mqtt.ca": ("str", "", 128, "path to a DER or PEM CA certificate on the device"),
+    "mqtt.prefix": ("str", "hanport", 64, "topic prefix without wildcards"),
+    "mqtt.ha_discovery": ("bool", True, None, "true or false"),
+    "mqtt.min_interval_s": ("int", 0, (0, 3600), "0-3600 seconds between state messages"),
+    "mqtt.keepalive_s": ("int", 60, (10, 3600), "10-3600 seconds"),
+    "http.url": ("str", "", 256, "http:// or https:// URL; empty disables HTTP push"),
+    "http.token": ("str", "", 256, "bearer token (optional)"),
+    "http.interval_s": ("int", 10, (0, 3600), "0 (every telegram) to 3600 seconds"),
+    "admin.password": ("str", "", 64, ""),
+}
+
+
+def defaults():
+    return {key: SCHEMA[key][1] for key in SCHEMA}
+
+
+def _id_ok(text):
+    for ch in text:
+        if not (ch.isalpha() or ch.isdigit() or ch in "-_"):
+            return False
+    return True
+
+
+def validate(raw):
+    """raw: dict of dotted keys -> values (JSON types). Returns (config, errors): config is the
+    full config with defaults filled in when errors is empty; errors maps key -> message."""
+    errors = {}
+    cfg = defaults()
+    if not isinstance(raw, dict):
+        return None, {"": "configuration must be a JSON object"}
+    version = raw.get("version", VERSION)
+    if version != VERSION:
+        errors["version"] = "unsupported configuration version %r" % (version,)
+    for key in raw:
+        if key == "version":
+            continue
+        if key not in SCHEMA:
+            errors[key] = "unknown setting"
+            continue
+        kind, _, check, help_text = SCHEMA[key]
+        value = raw[key]
+        if kind == "bool":
+            if value is not True and value is not False:
+                errors[key] = "must be " + help_text
+                continue
+        elif kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int) or not check[0] <= value <= check[1]:
+                errors[key] = "must be a whole number " + help_text
+                continue
+        else:
+            if not isinstance(value, str):
+                errors[key] = "must be text"
+                continue
+            if len(value) > check:
+                errors[key] = "at most %d characters" % check
+                continue
+            if "\x00" in value:
+                errors[key] = "must not contain NUL characters"
+                continue
+        cfg[key] = value
+    _cross_checks(cfg, errors)
+    if errors:
+        return None, errors
+    return cfg, errors
+
+
+def _cross_checks(cfg, errors):
+    if cfg["device.id"] and not _id_ok(cfg["device.id"]):
+        errors["device.id"] = "letters, digits, - and _ only"
+    pw = cfg["wifi.password"]
+    if pw and not 8 <= len(pw) <= 63:
+        errors["wifi.password"] = "WPA2 needs 8-63 characters"
+    prefix = cfg["mqtt.prefix"]
+    if not prefix or "#" in prefix or "+" in prefix or prefix.startswith("/") or prefix.endswith("/"):
+        errors["mqtt.prefix"] = "a topic prefix such as hanport: no #, +, or leading/trailing /"
+    url = cfg["http.url"]
+    if url and not (url.startswith("http://") or url.startswith("https://")):
+        errors["http.url"] = "must start with http:// or https://"
+    if cfg["mqtt.ca"] and not cfg["mqtt.tls"]:
+        errors["mqtt.ca"] = "a CA certificate needs mqtt.tls = true"
+    if cfg["mqtt.user"] and not cfg["mqtt.host"]:
+        errors["mqtt.user"] = "set mqtt.host too"
+
+
+def redacted(cfg):
+    """A copy safe for logs, pages and API answers: secrets become "***" (or "" when unset)."""
+    out = {}
+    for key in cfg:
+        out[key] = ("***" if cfg[key] else "") if key in SECRET_KEYS else cfg[key]
+    return out
+
+
+def to_file(cfg):
+    out = {"version": VERSION}
+    for key in cfg:
+        out[key] = cfg[key]
+    return out

@@ -1,0 +1,111 @@
+# Network port: TCP client sockets with a bounded timeout on every blocking call, optional TLS
+# with CA verification, DNS resolved on every connect. Given to umqtt.simple as its `socket`
+# module and used by the HTTP push, on the ESP32, the unix port and CPython alike.
+# Imports socket, ssl, sys only.
+import socket
+import sys
+
+_MICROPYTHON = sys.implementation.name == "micropython"
+
+
+class NetPort:
+    """Stands in for the socket module: socket() and getaddrinfo(). One per destination, so
+    the TLS server name is known when the connection is made."""
+
+    def __init__(self, timeout_s=5, tls_context=None, server_hostname=None):
+        self.timeout_s = timeout_s
+        self.tls_context = tls_context
+        self.server_hostname = server_hostname
+        self.dns_lookups = 0
+
+    def getaddrinfo(self, host, port, *args):
+        self.dns_lookups += 1
+        return socket.getaddrinfo(host, port, *args)
+
+    def socket(self, *args):
+        return ClientSocket(self)
+
+
+class ClientSocket:
+    """The stream API umqtt.simple uses (read(n), write(buf, n), setblocking, close), where
+    setblocking(True) restores the port's timeout instead of blocking forever."""
+
+    def __init__(self, port):
+        self._port = port
+        self._raw = socket.socket()
+        self._raw.settimeout(port.timeout_s)
+        self._io = self._raw
+
+    def connect(self, addr):
+        self._raw.connect(addr)
+        ctx = self._port.tls_context
+        if ctx is not None:
+            self._io = ctx.wrap_socket(self._raw, server_hostname=self._port.server_hostname)
+
+    def setblocking(self, flag):
+        if flag:
+            if self._io is not self._raw:
+                self._io.setblocking(True)
+            self._raw.settimeout(self._port.timeout_s)
+        else:
+            self._io.setblocking(False)
+
+    def settimeout(self, seconds):
+        self._raw.settimeout(seconds)
+
+    def write(self, data, n=None):
+        if n is not None and n < len(data):
+            data = memoryview(data)[:n]
+        if _MICROPYTHON:
+            return self._io.write(data)
+        self._io.sendall(data)
+        return len(data)
+
+    def read(self, n):
+        """Exactly n bytes (fewer only at end of stream); None when non-blocking and idle."""
+        try:
+            if _MICROPYTHON:
+                return self._io.read(n)
+            chunks = []
+            got = 0
+            while got < n:
+                part = self._io.recv(n - got)
+                if not part:
+                    break
+                chunks.append(part)
+                got += len(part)
+            return b"".join(chunks)
+        except OSError as e:
+            if _would_block(e):
+                return None
+            raise
+
+    def close(self):
+        try:
+            self._io.close()
+        finally:
+            if self._io is not self._raw:
+                self._raw.close()
+
+
+def _would_block(e):
+    # EAGAIN (11) / EWOULDBLOCK; CPython also raises ssl.SSLWantReadError (an OSError)
+    return (e.args and e.args[0] in (11, 35)) or type(e).__name__ in ("BlockingIOError", "SSLWantReadError")
+
+
+def tls_context(ca_path=None):
+    """TLS client context; with ca_path the server certificate is verified against that CA
+    (the device clock must be set for the validity dates)."""
+    import ssl
+
+    if hasattr(ssl, "create_default_context") and not _MICROPYTHON:  # CPython
+        ctx = ssl.create_default_context(cafile=ca_path) if ca_path else ssl._create_unverified_context()
+        return ctx
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if ca_path:
+        with open(ca_path, "rb") as f:
+            ctx.load_verify_locations(cadata=f.read())
+        ctx.verify_mode = ssl.CERT_REQUIRED
+    else:
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx

@@ -1,0 +1,155 @@
+# The running dongle, wired from ports given by a shell (ESP32 or host): meter -> hub ->
+# MQTT / HTTP push / hourly ring / health. Both mains call load_config() and App(...).run().
+# Imports asyncio and the services; never machine, network or socket.
+import asyncio
+
+from hanport import VERSION
+from hanport.core import config as schema
+from hanport.core.jsonfmt import dumps
+from hanport.svc.hourly import HourlyRing
+from hanport.svc.hub import CAUSES, Hub
+from hanport.svc.meter import MeterService
+from hanport.ticks import sleep_ms
+
+
+def load_config(store, log):
+    """(config, errors). A missing or invalid file never stops the boot: defaults are used
+    (meter reading only) and the errors are reported; secrets are never logged."""
+    raw = store.load() if store is not None else None
+    if raw is None:
+        log("config: none found, running with defaults (no MQTT, no HTTP push)")
+        return schema.defaults(), {}
+    cfg, errors = schema.validate(raw)
+    if errors:
+        for key in sorted(errors):
+            log("config: %s: %s" % (key, errors[key]))
+        log("config: invalid, running with defaults until it is fixed")
+        return schema.defaults(), errors
+    log("config: " + dumps(schema.redacted(cfg)))
+    return cfg, {}
+
+
+class Ports:
+    """What a shell provides. Attributes left None are not available on that platform."""
+
+    def __init__(
+        self,
+        source,
+        log,
+        rand_below,
+        net_port=None,
+        umqtt=None,
+        hourly_store=None,
+        mem_free=None,
+        wifi=None,
+        watchdog=None,
+        print_readings=False,
+    ):
+        self.source = source  # readinto(buf) -> n, never blocks
+        self.log = log  # log(text)
+        self.rand_below = rand_below  # rand_below(n) -> [0, n)
+        self.net_port = net_port  # net_port(tls_context_or_None, host, timeout_s) -> NetPort
+        self.umqtt = umqtt  # the umqtt.simple module
+        self.hourly_store = hourly_store  # JsonStore for the hourly ring
+        self.mem_free = mem_free  # () -> bytes
+        self.wifi = wifi  # object with rssi(), ssid(), isconnected()
+        self.watchdog = watchdog  # feed()
+        self.print_readings = print_readings
+
+
+class App:
+    def __init__(self, cfg, ports, device_id):
+        self.cfg = cfg
+        self.ports = ports
+        self.hub = hub = Hub(device_id, VERSION)
+        self.meter = MeterService(ports.source, hub)
+        channels = []
+        if cfg["mqtt.host"] and ports.umqtt is not None:
+            channels.append("mqtt")
+        if cfg["http.url"]:
+            channels.append("http")
+        self.hourly = HourlyRing(ports.hourly_store, tuple(channels))
+        hub.listeners.append(self.hourly.on_telegram)
+        if ports.print_readings:
+            hub.listeners.append(lambda h: ports.log("reading " + dumps(h.reading_dict)))
+        self.mqtt = self._make_mqtt() if "mqtt" in channels else None
+        self.http = self._make_http() if "http" in channels else None
+        self.last_meter_state = None
+
+    def _make_mqtt(self):
+        from hanport.netport import tls_context
+        from hanport.svc.mqtt import MqttService
+
+        cfg = self.cfg
+        ctx = tls_context(cfg["mqtt.ca"] or None) if cfg["mqtt.tls"] else None
+        port = self.ports.net_port(ctx, cfg["mqtt.host"], 5)
+        umqtt = self.ports.umqtt
+        umqtt.socket = port  # umqtt.simple resolves and connects through our port (timeouts, TLS)
+        self.mqtt_port = port
+
+        def make_client():
+            return umqtt.MQTTClient(
+                self.hub.device_id.encode(),
+                cfg["mqtt.host"],
+                cfg["mqtt.port"],
+                cfg["mqtt.user"].encode() if cfg["mqtt.user"] else None,
+                cfg["mqtt.password"].encode() if cfg["mqtt.user"] else None,
+                keepalive=cfg["mqtt.keepalive_s"],
+            )
+
+        return MqttService(cfg, self.hub, make_client, self.ports.rand_below, self.hourly, self.diag)
+
+    def _make_http(self):
+        from hanport.netport import tls_context
+        from hanport.svc.http_push import HttpPush
+
+        def make_port(tls, host):
+            return self.ports.net_port(tls_context() if tls else None, host, 5)
+
+        return HttpPush(self.cfg, self.hub, make_port, self.ports.rand_below, self.hourly)
+
+    def diag(self):
+        hub = self.hub
+        state = hub.update_meter_state()
+        out = {"uptime_s": hub.uptime_s(), "meter": state, "telegrams": self.meter.stats(), "firmware": hub.firmware_version}
+        if state in CAUSES:
+            out["meter_hint"] = CAUSES[state]
+        age = hub.telegram_age_ms()
+        if age is not None:
+            out["last_telegram_age_s"] = age // 1000
+        if self.ports.mem_free is not None:
+            out["heap_free"] = self.ports.mem_free()
+        wifi = self.ports.wifi
+        if wifi is not None:
+            out["wifi_rssi"] = wifi.rssi()
+        if self.mqtt is not None:
+            out["mqtt"] = self.mqtt.status()
+        if self.http is not None:
+            out["http"] = self.http.status()
+        out["hourly"] = {"kept": len(self.hourly.entries), "dropped": self.hourly.dropped}
+        return out
+
+    async def supervise(self):
+        """Meter state messages, and the watchdog fed only while the meter loop is alive."""
+        ports = self.ports
+        last_bytes = -1
+        while True:
+            state = self.hub.update_meter_state()
+            if state != self.last_meter_state:
+                self.last_meter_state = state
+                ports.log("meter: " + state + ((": " + CAUSES[state]) if state in CAUSES else ""))
+            if ports.watchdog is not None and (self.meter.bytes_total != last_bytes or state != "ok"):
+                ports.watchdog.feed()  # the meter task is scheduled: the event loop is healthy
+            last_bytes = self.meter.bytes_total
+            await sleep_ms(1000)
+
+    async def main(self):
+        tasks = [asyncio.create_task(self.meter.run()), asyncio.create_task(self.supervise())]
+        if self.mqtt is not None:
+            tasks.append(asyncio.create_task(self.mqtt.run()))
+        if self.http is not None:
+            tasks.append(asyncio.create_task(self.http.run()))
+        await asyncio.gather(*tasks)
+
+    def run(self):
+        asyncio.run(self.main())

@@ -1,0 +1,43 @@
+# Meter service: drains the serial source into the decoder as fast as bytes arrive and hands
+# every valid telegram to the hub. Source injected: readinto(buf) -> n or None (never blocks).
+# Imports asyncio (via ticks) and the core only.
+from hanport.core.decoder import Decoder
+from hanport.ticks import sleep_ms
+
+RX_CHUNK = 512  # one read; the UART driver's own ring buffer (rxbuf) holds the backlog
+IDLE_MS = 20  # poll period when the line is quiet (115200 baud: 230 bytes per 20 ms)
+
+
+class MeterService:
+    def __init__(self, source, hub, decoder_cap=None):
+        self.source = source
+        self.hub = hub
+        self.rx = bytearray(RX_CHUNK)  # allocated once, before the heap fragments
+        self.decoder = Decoder(self._on_telegram) if decoder_cap is None else Decoder(self._on_telegram, decoder_cap)
+        self.bytes_total = 0
+        self.last_raw = bytearray(0)  # last CRC-valid telegram text (for the local API)
+
+    def _on_telegram(self, reading, framer):
+        if reading is not None:
+            self.hub.telegram(reading)
+
+    def poll(self):
+        """Read and decode what is waiting now; returns the number of bytes read."""
+        n = self.source.readinto(self.rx)
+        if not n:
+            return 0
+        self.bytes_total += n
+        self.hub.bytes_seen()
+        self.decoder.feed(self.rx, 0, n)
+        return n
+
+    async def run(self):
+        while True:
+            n = self.poll()
+            # Yield after every chunk so other tasks run; rest a little when the line is quiet.
+            await sleep_ms(0 if n == len(self.rx) else IDLE_MS)
+
+    def stats(self):
+        s = self.decoder.stats()
+        s["bytes"] = self.bytes_total
+        return s

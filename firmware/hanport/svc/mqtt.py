@@ -1,0 +1,174 @@
+# MQTT service (umqtt.simple): one supervisor owns the link. Connects with backoff, last will
+# "offline", publishes the latest reading (latest wins, never stale), Home Assistant discovery,
+# hourly snapshots (QoS 1, in order, kept until acknowledged) and diagnostics.
+# Every blocking call is bounded by the network port's socket timeout. Imports ticks + core.
+from hanport.core.backoff import Backoff
+from hanport.core.jsonfmt import dumps
+from hanport.core.payload import ha_discovery, state_json, topic
+from hanport.ticks import sleep_ms, ticks_add, ticks_diff, ticks_ms
+
+DOWN = "disconnected"
+UP = "connected"
+AUTH_FAILED = "auth_failed"  # CONNACK 4 (bad user name or password) or 5 (not authorised)
+_LOOP_MS = 50
+_AUTH_CAP_MS = 300000  # wrong credentials: retry at most every 5 minutes
+
+
+class MqttService:
+    def __init__(self, cfg, hub, make_client, rand_below, hourly=None, diag=None):
+        self.cfg = cfg
+        self.hub = hub
+        self.make_client = make_client  # () -> umqtt.simple.MQTTClient wired to a NetPort
+        self.hourly = hourly
+        self.diag = diag  # () -> dict, published every minute
+        self.prefix = cfg["mqtt.prefix"]
+        self.device_id = hub.device_id
+        self.backoff = Backoff(rand_below)
+        self.client = None
+        self.state = DOWN
+        self.last_error = ""
+        self.next_attempt_ms = ticks_ms()
+        self.published_seq = 0
+        self.last_state_ms = None
+        self.last_ping_ms = ticks_ms()
+        self.last_diag_ms = None
+        self.announced = set()
+        self.ha_online = False
+        self.counters = {"connects": 0, "failures": 0, "auth_failures": 0, "published": 0, "hourly_sent": 0}
+
+    def t(self, leaf):
+        return topic(self.prefix, self.device_id, leaf).encode()
+
+    # --- link --------------------------------------------------------------------------
+    def _connect(self):
+        client = self.make_client()
+        client.set_last_will(self.t("status"), b"offline", retain=True)
+        client.set_callback(self._on_message)
+        try:
+            client.connect()
+        except Exception as e:
+            try:
+                if client.sock:
+                    client.sock.close()
+            except Exception:
+                pass
+            raise e
+        self.client = client
+        self.state = UP
+        self.counters["connects"] += 1
+        self.backoff.reset()
+        self.last_error = ""
+        client.publish(self.t("status"), b"online", retain=True)
+        if self.cfg["mqtt.ha_discovery"]:
+            client.subscribe(b"homeassistant/status")
+        self.announced = set()  # announce again on every connect (broker may have lost them)
+        self.published_seq = 0  # publish the current reading at once, marked with its age
+
+    def _drop(self, error):
+        self.counters["failures"] += 1
+        code = getattr(error, "args", (None,))[0] if getattr(error, "args", None) else None
+        auth = type(error).__name__ == "MQTTException" and code in (4, 5)
+        if auth:
+            self.counters["auth_failures"] += 1
+            self.state = AUTH_FAILED
+            self.last_error = "broker refused the user name or password (CONNACK %d)" % code
+        else:
+            self.state = DOWN
+            self.last_error = "%s: %s" % (type(error).__name__, error)
+        if self.client is not None:
+            try:
+                self.client.sock.close()
+            except Exception:
+                pass
+        self.client = None
+        delay = self.backoff.next_delay_ms()
+        if auth:
+            delay = min(_AUTH_CAP_MS, delay * 5)
+        self.next_attempt_ms = ticks_add(ticks_ms(), delay)
+
+    def _on_message(self, topic_bytes, msg):
+        if topic_bytes == b"homeassistant/status" and msg == b"online":
+            self.announced = set()  # Home Assistant restarted: announce everything again
+
+    # --- work --------------------------------------------------------------------------
+    def step(self):
+        """Do what is due now; returns how long to sleep. Never raises."""
+        now = ticks_ms()
+        if self.client is None:
+            if ticks_diff(now, self.next_attempt_ms) < 0:
+                return _LOOP_MS * 4
+            try:
+                self._connect()
+            except Exception as e:
+                self._drop(e)
+                return _LOOP_MS
+        try:
+            self.client.check_msg()
+            self._announce()
+            self._publish_state(now)
+            self._publish_hourly()
+            self._publish_diag(now)
+            self._keepalive(now)
+        except Exception as e:
+            self._drop(e)
+        return _LOOP_MS
+
+    def _announce(self):
+        reading = self.hub.reading_dict
+        if not self.cfg["mqtt.ha_discovery"] or reading is None:
+            return
+        fields = [f for f in reading if f not in self.announced]
+        if not fields:
+            return
+        for tpc, payload in ha_discovery(self.prefix, self.device_id, fields, reading.get("meter_id"), self.hub.firmware_version):
+            self.client.publish(tpc.encode(), payload.encode(), retain=True)
+        for f in fields:
+            self.announced.add(f)
+
+    def _publish_state(self, now):
+        hub = self.hub
+        if hub.seq == self.published_seq or hub.reading_dict is None:
+            return
+        if self.last_state_ms is not None and self.published_seq:
+            if ticks_diff(now, self.last_state_ms) < self.cfg["mqtt.min_interval_s"] * 1000:
+                return
+        age_ms = hub.telegram_age_ms()
+        if age_ms is None or age_ms > 60000:  # stale: never republished as fresh
+            self.published_seq = hub.seq
+            return
+        self.client.publish(self.t("state"), state_json(hub.reading_dict, age_ms // 1000).encode())
+        self.published_seq = hub.seq
+        self.last_state_ms = now
+        self.counters["published"] += 1
+
+    def _publish_hourly(self):
+        if self.hourly is None:
+            return
+        for snap in self.hourly.pending("mqtt"):
+            self.client.publish(self.t("hourly"), dumps(snap).encode(), qos=1)  # returns after PUBACK
+            self.hourly.ack("mqtt", snap)
+            self.counters["hourly_sent"] += 1
+
+    def _publish_diag(self, now):
+        if self.diag is None:
+            return
+        if self.last_diag_ms is not None and ticks_diff(now, self.last_diag_ms) < 60000:
+            return
+        self.last_diag_ms = now
+        self.client.publish(self.t("diag"), dumps(self.diag()).encode(), retain=True)
+
+    def _keepalive(self, now):
+        if ticks_diff(now, self.last_ping_ms) >= self.cfg["mqtt.keepalive_s"] * 500:
+            self.client.ping()
+            self.last_ping_ms = now
+
+    def status(self):
+        out = dict(self.counters)
+        out["state"] = self.state
+        if self.last_error:
+            out["last_error"] = self.last_error
+        return out
+
+    async def run(self):
+        while True:
+            await sleep_ms(self.step())

@@ -1,0 +1,20 @@
+#!/usr/bin/env python3
+# Launcher for the firmware on a Linux host (`make run`): puts firmware/ and the host copy of
+# umqtt.simple on the path, then runs hanport.host.main under whichever runtime started it.
+# Usage: micropython tools/hanport_host.py --serial PATH [--config FILE] [--data DIR]
+import sys
+
+
+def _parent(path):
+    return path.rsplit("/", 1)[0] if "/" in path else "."
+
+
+_root = _parent(_parent(sys.argv[0].replace("\\", "/")))
+sys.path.insert(0, _root + "/firmware")
+sys.path.insert(0, _root + "/.venv/mplib")  # umqtt.simple from PyPI (make mplib)
+if sys.implementation.name != "micropython":
+    sys.path.insert(0, _root + "/tools/cpython_shims")  # usocket/ustruct/ubinascii for umqtt
+
+from hanport.host.main import main  # noqa: E402
+
+main(sys.argv[1:])
