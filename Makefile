@@ -6,9 +6,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 FILE   ?= -
 
-.PHONY: help venv test lint bench decode telegrams clean
+UMQTT  := micropython-umqtt.simple==1.3.4
+MPLIB  := $(VENV)/mplib/umqtt/simple.py
+
+.PHONY: help venv test lint bench decode telegrams run clean
 
 help:
+	@echo "make run             firmware on this host, fed by the virtual meter (SERIAL=, CONFIG=, RUNTIME=cpython)"
 	@echo "make test            run every test (CPython + MicroPython unix port)"
 	@echo "make bench           decoder speed vs dsmr_parser, heap bytes per telegram"
 	@echo "make lint            ruff + mpy-cross on every firmware file"
@@ -20,9 +24,22 @@ $(STAMP): requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-venv: $(STAMP)
+venv: $(STAMP) $(MPLIB)
 
-test: $(STAMP)
+# umqtt.simple from PyPI for the host runs: its sdist has no setup.py, so pip download
+# unpacks it into a known TMPDIR and the module is copied out of the build tree.
+$(MPLIB): | $(STAMP)
+	rm -rf $(VENV)/mplib-tmp && mkdir -p $(VENV)/mplib-tmp $(VENV)/mplib/umqtt
+	-TMPDIR=$(CURDIR)/$(VENV)/mplib-tmp $(BIN)/pip download --quiet --no-deps --no-clean --no-binary :all: \
+		-d $(VENV)/mplib-tmp/dl $(UMQTT) >/dev/null 2>&1
+	cp "$$(find $(VENV)/mplib-tmp -path '*umqtt/simple.py' | head -n 1)" $(MPLIB)
+	touch $(VENV)/mplib/umqtt/__init__.py
+	rm -rf $(VENV)/mplib-tmp
+
+run: $(STAMP) $(MPLIB)
+	tools/run.sh
+
+test: $(STAMP) $(MPLIB)
 	$(BIN)/python -m pytest -q host_tests
 
 lint: $(STAMP)

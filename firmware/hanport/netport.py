@@ -41,6 +41,8 @@ class ClientSocket:
         ctx = self._port.tls_context
         if ctx is not None:
             self._io = ctx.wrap_socket(self._raw, server_hostname=self._port.server_hostname)
+            if not _MICROPYTHON:
+                self._raw = self._io  # CPython detaches the plain socket it wrapped
 
     def setblocking(self, flag):
         if flag:
@@ -93,6 +95,21 @@ def _would_block(e):
     return (e.args and e.args[0] in (11, 35)) or type(e).__name__ in ("BlockingIOError", "SSLWantReadError")
 
 
+def der_certificate(data):
+    """DER bytes of the first certificate in a PEM or DER file. Some MicroPython builds'
+    mbedtls have no PEM parser ("invalid cert"); DER is understood by all of them."""
+    begin = data.find(b"-----BEGIN CERTIFICATE-----")
+    if begin < 0:
+        return data
+    end = data.find(b"-----END CERTIFICATE-----", begin)
+    if end < 0:
+        raise ValueError("PEM certificate without END line")
+    from binascii import a2b_base64
+
+    body = data[begin + 27 : end]
+    return a2b_base64(b"".join(body.split()))
+
+
 def tls_context(ca_path=None):
     """TLS client context; with ca_path the server certificate is verified against that CA
     (the device clock must be set for the validity dates)."""
@@ -104,7 +121,7 @@ def tls_context(ca_path=None):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if ca_path:
         with open(ca_path, "rb") as f:
-            ctx.load_verify_locations(cadata=f.read())
+            ctx.load_verify_locations(cadata=der_certificate(f.read()))
         ctx.verify_mode = ssl.CERT_REQUIRED
     else:
         ctx.verify_mode = ssl.CERT_NONE

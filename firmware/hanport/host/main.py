@@ -5,7 +5,7 @@ import sys
 
 
 def _args(argv):
-    opts = {"serial": None, "replay": None, "config": None, "data": ".", "quiet": False}
+    opts = {"serial": None, "replay": None, "config": None, "data": ".", "quiet": False, "heap-report": "0"}
     i = 0
     while i < len(argv):
         key = argv[i].lstrip("-")
@@ -75,6 +75,7 @@ def main(argv):
         hourly_store=JsonStore(opts["data"] + "/hourly.json", 16384),
         mem_free=mem_free,
         print_readings=not opts["quiet"],
+        heap_report_s=int(opts["heap-report"]),
     )
     if cfg["mqtt.host"] and ports.umqtt is None:
         _log("mqtt: umqtt.simple is not installed (make run installs it); MQTT disabled")

@@ -44,6 +44,7 @@ class Ports:
         wifi=None,
         watchdog=None,
         print_readings=False,
+        heap_report_s=0,
     ):
         self.source = source  # readinto(buf) -> n, never blocks
         self.log = log  # log(text)
@@ -55,6 +56,7 @@ class Ports:
         self.wifi = wifi  # object with rssi(), ssid(), isconnected()
         self.watchdog = watchdog  # feed()
         self.print_readings = print_readings
+        self.heap_report_s = heap_report_s  # >0: log heap after gc.collect() that often (soak tests)
 
 
 class App:
@@ -72,7 +74,12 @@ class App:
         hub.listeners.append(self.hourly.on_telegram)
         if ports.print_readings:
             hub.listeners.append(lambda h: ports.log("reading " + dumps(h.reading_dict)))
-        self.mqtt = self._make_mqtt() if "mqtt" in channels else None
+        self.mqtt = None
+        if "mqtt" in channels:
+            try:
+                self.mqtt = self._make_mqtt()
+            except (OSError, ValueError) as e:  # unreadable or invalid CA file: report, keep running
+                ports.log("mqtt: disabled, TLS set-up failed: %s: %s" % (type(e).__name__, e))
         self.http = self._make_http() if "http" in channels else None
         self.last_meter_state = None
 
@@ -97,7 +104,7 @@ class App:
                 keepalive=cfg["mqtt.keepalive_s"],
             )
 
-        return MqttService(cfg, self.hub, make_client, self.ports.rand_below, self.hourly, self.diag)
+        return MqttService(cfg, self.hub, make_client, self.ports.rand_below, self.hourly, self.diag, self.ports.log)
 
     def _make_http(self):
         from hanport.netport import tls_context
@@ -106,7 +113,7 @@ class App:
         def make_port(tls, host):
             return self.ports.net_port(tls_context() if tls else None, host, 5)
 
-        return HttpPush(self.cfg, self.hub, make_port, self.ports.rand_below, self.hourly)
+        return HttpPush(self.cfg, self.hub, make_port, self.ports.rand_below, self.hourly, self.ports.log)
 
     def diag(self):
         hub = self.hub
@@ -133,7 +140,11 @@ class App:
         """Meter state messages, and the watchdog fed only while the meter loop is alive."""
         ports = self.ports
         last_bytes = -1
+        ticks = 0
         while True:
+            ticks += 1
+            if ports.heap_report_s and ticks % ports.heap_report_s == 0:
+                self._heap_report()
             state = self.hub.update_meter_state()
             if state != self.last_meter_state:
                 self.last_meter_state = state
@@ -142,6 +153,14 @@ class App:
                 ports.watchdog.feed()  # the meter task is scheduled: the event loop is healthy
             last_bytes = self.meter.bytes_total
             await sleep_ms(1000)
+
+    def _heap_report(self):
+        import gc
+
+        gc.collect()
+        free = gc.mem_free() if hasattr(gc, "mem_free") else -1
+        stats = self.meter.stats()
+        self.ports.log("heap free=%d telegrams=%d crc_error=%d" % (free, stats["ok"], stats["crc_error"]))
 
     async def main(self):
         tasks = [asyncio.create_task(self.meter.run()), asyncio.create_task(self.supervise())]

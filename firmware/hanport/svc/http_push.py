@@ -30,13 +30,14 @@ def split_url(url):
 
 
 class HttpPush:
-    def __init__(self, cfg, hub, make_port, rand_below, hourly=None):
+    def __init__(self, cfg, hub, make_port, rand_below, hourly=None, log=None):
         self.tls, self.host, self.port, self.path = split_url(cfg["http.url"])
         self.token = cfg["http.token"]
         self.interval_ms = cfg["http.interval_s"] * 1000
         self.hub = hub
         self.make_port = make_port  # (tls, host) -> NetPort
         self.hourly = hourly
+        self.log = log or (lambda text: None)
         self.backoff = Backoff(rand_below)
         self.next_ms = ticks_ms()
         self.sent_seq = 0
@@ -89,11 +90,15 @@ class HttpPush:
                     self.post(state_json(hub.reading_dict, age_ms // 1000).encode())
                     self.counters["ok"] += 1
                 self.sent_seq = hub.seq
+            if self.last_error:
+                self.log("http: delivering again to %s" % self.host)
             self.backoff.reset()
             self.last_error = ""
             self.next_ms = ticks_add(now, self.interval_ms) if self.interval_ms else now
         except Exception as e:  # OSError, timeouts, TLS errors: count, back off, retry later
             self.counters["failures"] += 1
+            if not self.last_error:
+                self.log("http: push to %s failing: %s: %s" % (self.host, type(e).__name__, e))
             self.last_error = "%s: %s" % (type(e).__name__, e)
             self.next_ms = ticks_add(now, self.backoff.next_delay_ms())
         return 50

@@ -15,12 +15,13 @@ _AUTH_CAP_MS = 300000  # wrong credentials: retry at most every 5 minutes
 
 
 class MqttService:
-    def __init__(self, cfg, hub, make_client, rand_below, hourly=None, diag=None):
+    def __init__(self, cfg, hub, make_client, rand_below, hourly=None, diag=None, log=None):
         self.cfg = cfg
         self.hub = hub
         self.make_client = make_client  # () -> umqtt.simple.MQTTClient wired to a NetPort
         self.hourly = hourly
         self.diag = diag  # () -> dict, published every minute
+        self.log = log or (lambda text: None)
         self.prefix = cfg["mqtt.prefix"]
         self.device_id = hub.device_id
         self.backoff = Backoff(rand_below)
@@ -58,6 +59,7 @@ class MqttService:
         self.counters["connects"] += 1
         self.backoff.reset()
         self.last_error = ""
+        self.log("mqtt: connected to %s:%d" % (self.cfg["mqtt.host"], self.cfg["mqtt.port"]))
         client.publish(self.t("status"), b"online", retain=True)
         if self.cfg["mqtt.ha_discovery"]:
             client.subscribe(b"homeassistant/status")
@@ -74,7 +76,8 @@ class MqttService:
             self.last_error = "broker refused the user name or password (CONNACK %d)" % code
         else:
             self.state = DOWN
-            self.last_error = "%s: %s" % (type(error).__name__, error)
+            detail = " ".join(str(error).split()) or "no detail"  # mbedtls errors span lines
+            self.last_error = "%s: %s" % (type(error).__name__, detail)
         if self.client is not None:
             try:
                 self.client.sock.close()
@@ -84,6 +87,7 @@ class MqttService:
         delay = self.backoff.next_delay_ms()
         if auth:
             delay = min(_AUTH_CAP_MS, delay * 5)
+        self.log("mqtt: %s (%s); next attempt in %d ms" % (self.state, self.last_error, delay))
         self.next_attempt_ms = ticks_add(ticks_ms(), delay)
 
     def _on_message(self, topic_bytes, msg):

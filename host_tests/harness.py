@@ -1,0 +1,186 @@
+# Real parts for end-to-end tests: a mosquitto broker on a free loopback port, the virtual
+# meter on a pty, the firmware as a MicroPython (or CPython) process, a paho subscriber and a
+# tiny HTTP receiver. Every process is bounded in time and torn down by the tests.
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from conftest import MICROPYTHON, ROOT
+
+MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+MOSQUITTO_PASSWD = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout, step=0.05, what="condition"):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError("timed out after %.0f s waiting for %s" % (timeout, what))
+
+
+class Broker:
+    def __init__(self, workdir, users=None, tls=None):
+        self.workdir = str(workdir)
+        self.port = free_port()
+        self.users = users or {}
+        self.tls = tls  # (ca, cert, key) paths
+        self.proc = None
+        self.log_path = os.path.join(self.workdir, "mosquitto.log")
+        lines = ["listener %d 127.0.0.1" % self.port, "persistence false", "log_dest file %s" % self.log_path, "log_type all"]
+        if os.geteuid() == 0:
+            lines.append("user root")
+        if self.users:
+            pwfile = os.path.join(self.workdir, "passwd")
+            open(pwfile, "w").close()
+            for user, password in self.users.items():
+                subprocess.run([MOSQUITTO_PASSWD, "-b", pwfile, user, password], check=True, capture_output=True)
+            lines += ["allow_anonymous false", "password_file " + pwfile]
+        else:
+            lines.append("allow_anonymous true")
+        if self.tls:
+            ca, cert, key = self.tls
+            lines += ["cafile " + ca, "certfile " + cert, "keyfile " + key]
+        self.conf = os.path.join(self.workdir, "mosquitto.conf")
+        with open(self.conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    def start(self):
+        self.proc = subprocess.Popen([MOSQUITTO, "-c", self.conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def listening():
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                return True
+            except OSError:
+                return False
+
+        wait_for(listening, 10, what="mosquitto on port %d" % self.port)
+        return self
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+
+    def log(self):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+
+class Subscriber:
+    def __init__(self, port, topic="#", username=None, password=None, tls_ca=None):
+        import paho.mqtt.client as mqtt
+
+        self.messages = []  # (monotonic time, topic, payload bytes, retain)
+        self.lock = threading.Lock()
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        if username:
+            self.client.username_pw_set(username, password)
+        if tls_ca:
+            self.client.tls_set(ca_certs=tls_ca)
+        self.client.on_message = self._on_message
+        self.client.on_connect = lambda c, u, f, rc, p=None: c.subscribe(topic, qos=1)
+        self.port = port
+
+    def _on_message(self, client, userdata, msg):
+        with self.lock:
+            self.messages.append((time.monotonic(), msg.topic, msg.payload, msg.retain))
+
+    def start(self):
+        self.client.connect("127.0.0.1", self.port)
+        self.client.loop_start()
+        return self
+
+    def stop(self):
+        self.client.loop_stop()
+        self.client.disconnect()
+
+    def on(self, topic):
+        with self.lock:
+            return [(t, p) for (t, tp, p, r) in self.messages if tp == topic]
+
+    def json_on(self, topic):
+        return [json.loads(p) for _, p in self.on(topic)]
+
+
+class FakeMeter:
+    def __init__(self, workdir, rate=2.0, interval=10, count=0, start=None, silent=False, seed=1):
+        self.link = os.path.join(str(workdir), "meter.pty")
+        self.truth = os.path.join(str(workdir), "truth.jsonl")
+        args = [sys.executable, os.path.join(ROOT, "tools", "fake_meter.py"), "--link", self.link, "--rate", str(rate),
+                "--interval", str(interval), "--truth", self.truth, "--seed", str(seed)]
+        if count:
+            args += ["--count", str(count)]
+        if start is not None:
+            args += ["--start", str(start)]
+        if silent:
+            args.append("--silent")
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        wait_for(lambda: os.path.exists(self.link), 10, what="virtual meter pty")
+
+    def sent(self):
+        try:
+            with open(self.truth) as f:
+                return [json.loads(line) for line in f if line.strip()]
+        except OSError:
+            return []
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        out, _ = self.proc.communicate(timeout=10)
+        return out  # ends with "sent N telegrams, M bytes lost"
+
+
+class Firmware:
+    def __init__(self, workdir, serial, config=None, heap="256k", runtime=None, extra=()):
+        self.config_path = os.path.join(str(workdir), "config.json")
+        if config is not None:
+            with open(self.config_path, "w") as f:
+                json.dump(config, f)
+        data = os.path.join(str(workdir), "data")
+        os.makedirs(data, exist_ok=True)
+        runtime = runtime or MICROPYTHON
+        args = [runtime] + (["-X", "heapsize=" + heap] if runtime == MICROPYTHON else [])
+        args += [os.path.join(ROOT, "tools", "hanport_host.py"), "--serial", serial, "--data", data]
+        if config is not None:
+            args += ["--config", self.config_path]
+        args += list(extra)
+        self.lines = []
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def output(self):
+        return "\n".join(self.lines)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.reader.join(5)
+        return self.proc.returncode
