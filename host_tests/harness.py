@@ -10,10 +10,26 @@ import sys
 import threading
 import time
 
-from conftest import MICROPYTHON, ROOT
+from conftest import MICROPYTHON, MPY_CROSS, ROOT
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 MOSQUITTO_PASSWD = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"
+
+
+def build_mpy(dest):
+    """Compile firmware/ and the host copy of umqtt.simple to .mpy, as they go on the device."""
+    sources = [(os.path.join(ROOT, "firmware"), dest), (os.path.join(ROOT, ".venv", "mplib"), dest)]
+    for src_root, out_root in sources:
+        for folder, _, files in os.walk(src_root):
+            for name in files:
+                if not name.endswith(".py"):
+                    continue
+                rel = os.path.relpath(os.path.join(folder, name), src_root)
+                out = os.path.join(out_root, rel[:-3] + ".mpy")
+                os.makedirs(os.path.dirname(out), exist_ok=True)
+                proc = subprocess.run([MPY_CROSS, "-o", out, os.path.join(folder, name)], capture_output=True, text=True)
+                assert proc.returncode == 0, "mpy-cross rejects %s: %s" % (rel, proc.stderr)
+    return dest
 
 
 def free_port():
@@ -23,13 +39,14 @@ def free_port():
 
 
 def wait_for(predicate, timeout, step=0.05, what="condition"):
+    """what: text, or a callable giving text (e.g. the firmware's output at failure time)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         value = predicate()
         if value:
             return value
         time.sleep(step)
-    raise AssertionError("timed out after %.0f s waiting for %s" % (timeout, what))
+    raise AssertionError("timed out after %.0f s waiting for %s" % (timeout, what() if callable(what) else what))
 
 
 class Broker:
@@ -121,17 +138,31 @@ class Subscriber:
 
 
 class FakeMeter:
-    def __init__(self, workdir, rate=2.0, interval=10, count=0, start=None, silent=False, seed=1):
+    def __init__(self, workdir, rate=2.0, interval=10, count=0, start=None, silent=False, seed=1, delay=0):
         self.link = os.path.join(str(workdir), "meter.pty")
         self.truth = os.path.join(str(workdir), "truth.jsonl")
-        args = [sys.executable, os.path.join(ROOT, "tools", "fake_meter.py"), "--link", self.link, "--rate", str(rate),
-                "--interval", str(interval), "--truth", self.truth, "--seed", str(seed)]
+        args = [
+            sys.executable,
+            os.path.join(ROOT, "tools", "fake_meter.py"),
+            "--link",
+            self.link,
+            "--rate",
+            str(rate),
+            "--interval",
+            str(interval),
+            "--truth",
+            self.truth,
+            "--seed",
+            str(seed),
+        ]
         if count:
             args += ["--count", str(count)]
         if start is not None:
             args += ["--start", str(start)]
         if silent:
             args.append("--silent")
+        if delay:
+            args += ["--delay", str(delay)]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         wait_for(lambda: os.path.exists(self.link), 10, what="virtual meter pty")
 
@@ -150,7 +181,7 @@ class FakeMeter:
 
 
 class Firmware:
-    def __init__(self, workdir, serial, config=None, heap="256k", runtime=None, extra=()):
+    def __init__(self, workdir, serial, config=None, heap="256k", runtime=None, extra=(), mpy=None):
         self.config_path = os.path.join(str(workdir), "config.json")
         if config is not None:
             with open(self.config_path, "w") as f:
@@ -164,7 +195,10 @@ class Firmware:
             args += ["--config", self.config_path]
         args += list(extra)
         self.lines = []
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+        env = dict(os.environ)
+        if mpy:
+            env["HANPORT_FIRMWARE"] = mpy  # run the .mpy build, as on the device
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=env)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 

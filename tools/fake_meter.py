@@ -7,12 +7,17 @@ import argparse
 import json
 import os
 import pty
+import signal
 import sys
 import time
 import tty
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from telegen import STYLES, SwedishMeter  # noqa: E402
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
 
 
 def main():
@@ -26,7 +31,9 @@ def main():
     ap.add_argument("--start", type=int, default=None, help="meter clock start, UTC seconds since 1970")
     ap.add_argument("--truth", help="append the values of every telegram sent, one JSON line each")
     ap.add_argument("--silent", action="store_true", help="open the pty but send nothing (port not activated)")
+    ap.add_argument("--delay", type=float, default=0, help="seconds to wait before the first telegram")
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, _stop)  # report what was sent when the test stops us
 
     master, slave = pty.openpty()
     tty.setraw(master)
@@ -41,7 +48,7 @@ def main():
     period = 1.0 / args.rate if args.rate else float(args.interval)
     truth = open(args.truth, "a") if args.truth else None
     sent = lost = 0
-    next_t = time.monotonic()
+    next_t = time.monotonic() + args.delay
     try:
         while not args.count or sent < args.count:
             now = time.monotonic()

@@ -10,8 +10,13 @@ def _parent(path):
 
 
 _root = _parent(_parent(sys.argv[0].replace("\\", "/")))
-sys.path.insert(0, _root + "/firmware")
+try:
+    from os import getenv
+except ImportError:
+    getenv = None
 sys.path.insert(0, _root + "/.venv/mplib")  # umqtt.simple from PyPI (make mplib)
+# HANPORT_FIRMWARE: a tree of .mpy files built by mpy-cross (umqtt too), as on the device
+sys.path.insert(0, (getenv and getenv("HANPORT_FIRMWARE")) or _root + "/firmware")
 if sys.implementation.name != "micropython":
     sys.path.insert(0, _root + "/tools/cpython_shims")  # usocket/ustruct/ubinascii for umqtt
 

@@ -72,40 +72,37 @@ def _title(field):
     return text[:1].upper() + text[1:]
 
 
-def ha_discovery(prefix, device_id, fields, meter_id, firmware_version):
-    """[(topic, payload)] of retained discovery configs, one per sensor field sent."""
-    device = {
-        "identifiers": ["hanport_" + device_id],
-        "name": "HAN port " + device_id,
-        "manufacturer": "hanport",
-        "model": meter_id or "HAN/P1 meter",
-        "sw_version": firmware_version,
+def ha_discovery(prefix, device_id, field, meter_id, firmware_version):
+    """(topic, payload) of the retained discovery config of one field, or None when the field
+    is not a sensor. One at a time: all of them at once would be ~15 KB of heap."""
+    meta = ha_sensor_meta(field)
+    if meta is None:
+        return None
+    device_class, state_class, unit = meta
+    config = {
+        "name": _title(field),
+        "unique_id": "%s_%s" % (device_id, field),
+        "object_id": "hanport_%s_%s" % (device_id, field),
+        "state_topic": topic(prefix, device_id, "state"),
+        "value_template": "{{ value_json.%s }}" % field,
+        "availability_topic": topic(prefix, device_id, "status"),
+        "payload_available": "online",
+        "payload_not_available": "offline",
+        "device": {
+            "identifiers": ["hanport_" + device_id],
+            "name": "HAN port " + device_id,
+            "manufacturer": "hanport",
+            "model": meter_id or "HAN/P1 meter",
+            "sw_version": firmware_version,
+        },
     }
-    out = []
-    for field in sorted(fields):
-        meta = ha_sensor_meta(field)
-        if meta is None:
-            continue
-        device_class, state_class, unit = meta
-        config = {
-            "name": _title(field),
-            "unique_id": "%s_%s" % (device_id, field),
-            "object_id": "hanport_%s_%s" % (device_id, field),
-            "state_topic": topic(prefix, device_id, "state"),
-            "value_template": "{{ value_json.%s }}" % field,
-            "availability_topic": topic(prefix, device_id, "status"),
-            "payload_available": "online",
-            "payload_not_available": "offline",
-            "device": device,
-        }
-        if device_class:
-            config["device_class"] = device_class
-        if state_class:
-            config["state_class"] = state_class
-        if unit:
-            config["unit_of_measurement"] = unit
-        out.append(("homeassistant/sensor/%s/%s/config" % (device_id, field), dumps(config)))
-    return out
+    if device_class:
+        config["device_class"] = device_class
+    if state_class:
+        config["state_class"] = state_class
+    if unit:
+        config["unit_of_measurement"] = unit
+    return "homeassistant/sensor/%s/%s/config" % (device_id, field), dumps(config)
 
 
 def hourly_json(snapshot):

@@ -133,7 +133,9 @@ class App:
             out["mqtt"] = self.mqtt.status()
         if self.http is not None:
             out["http"] = self.http.status()
-        out["hourly"] = {"kept": len(self.hourly.entries), "dropped": self.hourly.dropped}
+        out["hourly"] = {"kept": len(self.hourly.rows), "dropped": self.hourly.dropped}
+        if hub.listener_errors or self.meter.errors:
+            out["errors"] = {"listeners": hub.listener_errors, "meter": self.meter.errors, "last": hub.last_listener_error}
         return out
 
     async def supervise(self):

@@ -1,48 +1,58 @@
 # No lost hours: at every hour boundary of the meter clock the energy registers are
-# snapshotted into a bounded ring, mirrored to flash when a snapshot is added (so at most once
-# per hour), and handed to each output until that output acknowledges it, oldest first.
-# Imports the store port only.
+# snapshotted into a bounded ring of compact integer rows, mirrored to flash when a snapshot is
+# added (so at most once per hour), and handed to each output until it acknowledges them,
+# oldest first. Imports the store port only.
 from hanport.core.fields import METER_TIME
 from hanport.core.reading import format_time
 
 CAP = 60  # 48 h of outage plus margin; beyond that the oldest snapshot is dropped and counted
 _REGISTERS = ("energy_import_wh", "energy_export_wh", "reactive_energy_import_varh", "reactive_energy_export_varh")
+# A row: [YYMMDDHH, meter date YYMMDD, meter clock hhmmss, 4 registers (-1: not sent), ack bits]
+_ACK = 7
+_ROW_LEN = 8
 
 
 class HourlyRing:
     def __init__(self, store, channels):
         self.store = store  # JsonStore or None
         self.channels = channels  # e.g. ("mqtt", "http"): each must acknowledge
-        self.entries = []  # oldest first: dicts with "hour" and registers
-        self.acked = {ch: set() for ch in channels}  # hour labels delivered per channel
+        self.rows = []  # oldest first
         self.last_key = None  # YYMMDDHH of the last telegram seen
         self.dropped = 0
         self._load()
 
+    @property
+    def entries(self):
+        return self.rows
+
     def _load(self):
-        data = self.store.load() if self.store is not None else None
-        if not isinstance(data, dict):
+        if self.store is None:
             return
-        entries = data.get("entries")
-        if isinstance(entries, list):
-            self.entries = [e for e in entries if isinstance(e, dict) and "hour" in e][-CAP:]
-        acked = data.get("acked")
-        if isinstance(acked, dict):
-            for ch in self.channels:
-                self.acked[ch] = set(h for h in acked.get(ch, []) if isinstance(h, str))
-        if isinstance(data.get("last_key"), int):
-            self.last_key = data["last_key"]
+        lines = self.store.load_lines()
+        if not lines:
+            return
+        head = lines[0]
+        if isinstance(head, dict) and isinstance(head.get("last_key"), int):
+            self.last_key = head["last_key"]
+        for row in lines[1:]:
+            if isinstance(row, list) and len(row) == _ROW_LEN and all(isinstance(v, int) for v in row):
+                self.rows.append(row)
+        self.rows = self.rows[-CAP:]
 
     def _save(self):
         if self.store is None:
             return
         from hanport.core.jsonfmt import dumps
 
-        acked = {ch: sorted(self.acked[ch]) for ch in self.channels}
+        def lines():
+            yield dumps({"last_key": self.last_key})
+            for row in self.rows:
+                yield dumps(row)
+
         try:
-            self.store.save_text(dumps({"entries": self.entries, "acked": acked, "last_key": self.last_key}))
-        except (OSError, ValueError):
-            pass  # flash full or worn: the ring keeps working in RAM
+            self.store.save_lines(lines())
+        except (OSError, ValueError, MemoryError):
+            pass  # flash full or worn, or no heap: the ring keeps working in RAM
 
     def on_telegram(self, hub):
         reading = hub.reading
@@ -55,24 +65,37 @@ class HourlyRing:
             return
         first = self.last_key is None
         self.last_key = key
-        if first:
-            self._save()
-            return  # booted mid-hour: the next boundary is the first snapshot
-        snap = {"hour": format_time(date, clock // 10000 * 10000), "meter_time": hub.reading_dict.get("meter_time")}
-        for name in _REGISTERS:
-            if name in hub.reading_dict:
-                snap[name] = hub.reading_dict[name]
-        self.entries.append(snap)
-        while len(self.entries) > CAP:
-            gone = self.entries.pop(0)
-            self.dropped += 1
-            for ch in self.channels:
-                self.acked[ch].discard(gone["hour"])
+        if not first:  # booted mid-hour: the next boundary is the first snapshot
+            values = hub.reading_dict
+            row = [key, date, clock]
+            for name in _REGISTERS:
+                row.append(values.get(name, -1))
+            row.append(0)
+            self.rows.append(row)
+            if len(self.rows) > CAP:
+                self.rows.pop(0)
+                self.dropped += 1
         self._save()
 
+    def _bit(self, channel):
+        return 1 << self.channels.index(channel)
+
     def pending(self, channel):
-        done = self.acked[channel]
-        return [e for e in self.entries if e["hour"] not in done]
+        """Unacknowledged snapshots for this output, oldest first, as dicts (built on demand)."""
+        bit = self._bit(channel)
+        return [self.snapshot(row) for row in self.rows if not row[_ACK] & bit]
+
+    def snapshot(self, row):
+        key = row[0]
+        snap = {"hour": format_time(key // 100, key % 100 * 10000), "meter_time": format_time(row[1], row[2])}
+        for i in range(4):
+            if row[3 + i] >= 0:
+                snap[_REGISTERS[i]] = row[3 + i]
+        return snap
 
     def ack(self, channel, snap):
-        self.acked[channel].add(snap["hour"])
+        bit = self._bit(channel)
+        hour = snap["hour"]
+        for row in self.rows:
+            if format_time(row[0] // 100, row[0] % 100 * 10000) == hour:
+                row[_ACK] |= bit

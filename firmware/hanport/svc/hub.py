@@ -37,6 +37,8 @@ class Hub:
         self.meter_state = STARTING
         self.counters = {}
         self.listeners = []  # callables(hub) run on every valid telegram
+        self.listener_errors = 0
+        self.last_listener_error = ""
 
     def bytes_seen(self):
         self.last_byte_ms = ticks_ms()
@@ -48,7 +50,11 @@ class Hub:
         self.last_telegram_ms = ticks_ms()
         self.meter_state = OK
         for listener in self.listeners:
-            listener(self)
+            try:
+                listener(self)
+            except Exception as e:  # a failing output must never stop the meter being read
+                self.listener_errors += 1
+                self.last_listener_error = "%s: %s" % (type(e).__name__, e)
 
     def telegram_age_ms(self):
         if self.last_telegram_ms is None:

@@ -15,6 +15,7 @@ class MeterService:
         self.rx = bytearray(RX_CHUNK)  # allocated once, before the heap fragments
         self.decoder = Decoder(self._on_telegram) if decoder_cap is None else Decoder(self._on_telegram, decoder_cap)
         self.bytes_total = 0
+        self.errors = 0
         self.last_raw = bytearray(0)  # last CRC-valid telegram text (for the local API)
 
     def _on_telegram(self, reading, framer):
@@ -33,7 +34,11 @@ class MeterService:
 
     async def run(self):
         while True:
-            n = self.poll()
+            try:
+                n = self.poll()
+            except Exception:  # e.g. MemoryError in a listener: keep reading, never die
+                self.errors += 1
+                n = 0
             # Yield after every chunk so other tasks run; rest a little when the line is quiet.
             await sleep_ms(0 if n == len(self.rx) else IDLE_MS)
 

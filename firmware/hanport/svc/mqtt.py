@@ -118,16 +118,21 @@ class MqttService:
         return _LOOP_MS
 
     def _announce(self):
+        """Discovery for fields not yet announced, a few per step to keep the heap calm."""
         reading = self.hub.reading_dict
         if not self.cfg["mqtt.ha_discovery"] or reading is None:
             return
-        fields = [f for f in reading if f not in self.announced]
-        if not fields:
-            return
-        for tpc, payload in ha_discovery(self.prefix, self.device_id, fields, reading.get("meter_id"), self.hub.firmware_version):
-            self.client.publish(tpc.encode(), payload.encode(), retain=True)
-        for f in fields:
-            self.announced.add(f)
+        budget = 4
+        for field in reading:
+            if field in self.announced:
+                continue
+            found = ha_discovery(self.prefix, self.device_id, field, reading.get("meter_id"), self.hub.firmware_version)
+            if found is not None:
+                self.client.publish(found[0].encode(), found[1].encode(), retain=True)
+                budget -= 1
+            self.announced.add(field)
+            if budget == 0:
+                return
 
     def _publish_state(self, now):
         hub = self.hub
