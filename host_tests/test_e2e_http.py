@@ -50,8 +50,13 @@ def receiver():
 def test_http_push_with_token_survives_server_outage(tmp_path, receiver, mpy_build):
     meter = FakeMeter(tmp_path, rate=4, interval=600, start=1768348800, delay=2)
     token = "tok-3x4mple-very-secret"
-    cfg = {"version": 1, "device.id": "h1", "http.url": "http://127.0.0.1:%d/ingest" % receiver.port, "http.token": token,
-           "http.interval_s": 0}
+    cfg = {
+        "version": 1,
+        "device.id": "h1",
+        "http.url": "http://127.0.0.1:%d/ingest" % receiver.port,
+        "http.token": token,
+        "http.interval_s": 0,
+    }
     fw = Firmware(tmp_path, meter.link, cfg, heap="192k", extra=["--quiet"], mpy=mpy_build)
     try:
         wait_for(lambda: len(receiver.posts) >= 8, 30, what=lambda: "posts\n" + fw.output())

@@ -5,6 +5,7 @@ import ast
 import hashlib
 import os
 import subprocess
+import sys
 
 from conftest import ROOT
 from support import corpus_files
@@ -71,3 +72,19 @@ def test_corpus_files_are_not_copied_into_the_repository():
         path = os.path.join(ROOT, rel.decode())
         if os.path.isfile(path):
             assert hashlib.sha1(open(path, "rb").read()).hexdigest() not in corpus, rel
+
+
+def test_esp32_shell_type_checks_against_official_stubs():
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "typecheck_esp32.py")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 error(s)" in proc.stdout
+
+
+def test_only_the_esp32_shell_imports_machine_or_network():
+    for path in python_files("firmware"):
+        rel = os.path.relpath(path, ROOT).replace(os.sep, "/")
+        if rel.startswith("firmware/hanport/esp32/") or rel in ("firmware/main.py", "firmware/boot.py"):
+            continue
+        tree = ast.parse(open(path, encoding="utf-8").read())
+        bad = {"machine", "network"} & set(imported_modules(tree))
+        assert not bad, (rel, bad)

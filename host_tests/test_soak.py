@@ -33,7 +33,11 @@ def test_soak_20000_telegrams_heap_flat(tmp_path, mpy_build):
     decoded = samples[-1][0]
     steady = [free for telegrams, free in samples if telegrams > 5000]
     report = "soak: %d telegrams sent, %d decoded, %d bytes lost in the pty; heap free after gc.collect(): %s" % (
-        COUNT, decoded, lost, " ".join(str(f) for _, f in samples))
+        COUNT,
+        decoded,
+        lost,
+        " ".join(str(f) for _, f in samples),
+    )
     print(report, file=sys.__stderr__)
     assert "Traceback" not in out and "MemoryError" not in out, out[-3000:]
     assert len(steady) >= 10, report

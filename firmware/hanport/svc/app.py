@@ -164,13 +164,15 @@ class App:
         stats = self.meter.stats()
         self.ports.log("heap free=%d telegrams=%d crc_error=%d" % (free, stats["ok"], stats["crc_error"]))
 
-    async def main(self):
+    async def main(self, extra_tasks=()):
         tasks = [asyncio.create_task(self.meter.run()), asyncio.create_task(self.supervise())]
+        for coro in extra_tasks:
+            tasks.append(asyncio.create_task(coro))
         if self.mqtt is not None:
             tasks.append(asyncio.create_task(self.mqtt.run()))
         if self.http is not None:
             tasks.append(asyncio.create_task(self.http.run()))
         await asyncio.gather(*tasks)
 
-    def run(self):
-        asyncio.run(self.main())
+    def run(self, extra_tasks=()):
+        asyncio.run(self.main(extra_tasks))

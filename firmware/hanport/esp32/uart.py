@@ -1,0 +1,25 @@
+# The meter's serial line on the ESP32: machine.UART at 115200 8N1 with the RX signal inverted
+# in hardware (the HAN port's data line is open collector, active low) unless the board has a
+# transistor inverter. Receive only; readinto never blocks. Imports machine (ESP32 shell only).
+from machine import UART
+
+
+class UartSource:
+    def __init__(self, board):
+        invert = UART.INV_RX if board["invert"] else 0
+        self.uart = UART(
+            board["uart_id"],
+            baudrate=115200,
+            bits=8,
+            parity=None,
+            stop=1,
+            rx=board["rx_pin"],
+            tx=board["tx_pin"],
+            rxbuf=board["rxbuf"],
+            timeout=0,
+            invert=invert,
+        )
+
+    def readinto(self, buf):
+        n = self.uart.readinto(buf)  # None when nothing is waiting (timeout=0)
+        return n or 0
