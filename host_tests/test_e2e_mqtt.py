@@ -229,3 +229,25 @@ def test_tls_with_self_signed_ca(parts, runtime):
     started.append(fw2)
     wait_for(lambda: "mqtt: disconnected" in fw2.output(), 20, what=lambda: "TLS refusal\n" + fw2.output())
     assert "mqtt: connected" not in fw2.output()
+
+
+def test_silent_port_explains_no_data(parts):
+    """First day: the grid operator has not activated the port yet. No bytes at all."""
+    tmp, started, mpy = parts
+    broker = Broker(tmp).start()
+    started.append(broker)
+    sub = Subscriber(broker.port).start()
+    started.append(sub)
+    meter = FakeMeter(tmp, silent=True)
+    started.append(meter)
+    fw = Firmware(tmp, meter.link, mqtt_config(broker), heap=SMALL_HEAP, extra=["--quiet"], mpy=mpy)
+    started.append(fw)
+
+    def no_data_diag():
+        return [d for d in sub.json_on("hanport/e2e/diag") if d["meter"] == "no_data"]
+
+    wait_for(no_data_diag, 45, what=lambda: "no_data diag\n" + fw.output())
+    diag = no_data_diag()[-1]
+    assert "grid operator" in diag["meter_hint"] and "last_telegram_age_s" not in diag
+    assert "meter: no_data: No bytes from the meter for 30 s" in fw.output()
+    assert sub.on("hanport/e2e/state") == []  # nothing stale or invented is published

@@ -33,6 +33,7 @@ class MqttService:
         self.last_state_ms = None
         self.last_ping_ms = ticks_ms()
         self.last_diag_ms = None
+        self.last_diag_state = None
         self.announced = set()
         self.ha_online = False
         self.counters = {"connects": 0, "failures": 0, "auth_failures": 0, "published": 0, "hourly_sent": 0}
@@ -161,9 +162,12 @@ class MqttService:
     def _publish_diag(self, now):
         if self.diag is None:
             return
-        if self.last_diag_ms is not None and ticks_diff(now, self.last_diag_ms) < 60000:
-            return
+        state = self.hub.meter_state
+        due = self.last_diag_ms is None or ticks_diff(now, self.last_diag_ms) >= 60000
+        if not due and state == self.last_diag_state:
+            return  # every minute, and at once when the meter link changes state
         self.last_diag_ms = now
+        self.last_diag_state = state
         self.client.publish(self.t("diag"), dumps(self.diag()).encode(), retain=True)
 
     def _keepalive(self, now):

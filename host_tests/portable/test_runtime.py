@@ -1,0 +1,189 @@
+# Runtime building blocks on both runtimes: config schema, backoff, atomic store, hourly ring
+# (hour boundaries, reboot mid-hour, acknowledgements, cap), payloads, hub robustness.
+import os
+
+from hanport.core import config
+from hanport.core.backoff import Backoff
+from hanport.core.decoder import Decoder
+from hanport.core.payload import ha_discovery, ha_sensor_meta
+from hanport.svc.hourly import CAP, HourlyRing
+from hanport.svc.http_push import split_url
+from hanport.svc.hub import Hub
+from hanport.svc.store import JsonStore
+from support import telegram
+
+
+def _tmpdir(name):
+    base = (os.getenv("TMPDIR") or "/tmp") + "/hanport-test-" + name + "-" + str(os.getpid() if hasattr(os, "getpid") else 0)
+    try:
+        os.mkdir(base)
+    except OSError:
+        pass
+    for entry in os.listdir(base):
+        os.remove(base + "/" + entry)
+    return base
+
+
+def test_config_defaults_and_validation():
+    cfg, errors = config.validate({})
+    assert errors == {} and cfg["mqtt.prefix"] == "hanport" and cfg["mqtt.port"] == 1883 and cfg["mqtt.ha_discovery"] is True
+    cfg, errors = config.validate(
+        {
+            "mqtt.port": 70000,
+            "mqtt.tls": "yes",
+            "wifi.password": "short",
+            "bogus": 1,
+            "mqtt.prefix": "a/#",
+            "http.url": "ftp://x",
+            "device.id": "bad id!",
+            "mqtt.min_interval_s": True,
+        }
+    )
+    assert cfg is None
+    for key in ("mqtt.port", "mqtt.tls", "wifi.password", "bogus", "mqtt.prefix", "http.url", "device.id", "mqtt.min_interval_s"):
+        assert key in errors, key
+    assert "8-63" in errors["wifi.password"]
+    cfg, errors = config.validate({"version": 2})
+    assert cfg is None and "version" in errors
+    cfg, errors = config.validate(["not", "a", "dict"])
+    assert cfg is None and errors
+
+
+def test_config_redacted_never_shows_secrets():
+    cfg, _ = config.validate(
+        {
+            "wifi.ssid": "home",
+            "wifi.password": "hunter2hunter2",
+            "mqtt.host": "b",
+            "mqtt.user": "u",
+            "mqtt.password": "pw-secret",
+            "http.token": "tok-secret",
+        }
+    )
+    shown = config.redacted(cfg)
+    text = repr(shown)
+    for secret in ("hunter2hunter2", "pw-secret", "tok-secret"):
+        assert secret not in text
+    assert shown["wifi.password"] == "***" and shown["admin.password"] == "" and shown["wifi.ssid"] == "home"
+
+
+def test_backoff_grows_with_jitter_and_caps():
+    draws = []
+
+    def rand_below(n):
+        draws.append(n)
+        return n - 1  # the longest delay each time
+
+    b = Backoff(rand_below, first_ms=1000, cap_ms=60000)
+    delays = [b.next_delay_ms() for _ in range(10)]
+    assert delays[:7] == [1000, 2000, 4000, 8000, 16000, 32000, 60000] and delays[-1] == 60000
+    b2 = Backoff(lambda n: 0)
+    assert [b2.next_delay_ms() for _ in range(3)] == [500, 1000, 2000]  # shortest: half
+    b2.reset()
+    assert b2.next_delay_ms() == 500
+
+
+def test_split_url():
+    assert split_url("http://host/path") == (False, "host", 80, "/path")
+    assert split_url("https://h.example:8443") == (True, "h.example", 8443, "/")
+    for bad in ("ftp://x", "http://", "https://:80/"):
+        try:
+            split_url(bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)
+
+
+def test_store_atomic_and_capped():
+    d = _tmpdir("store")
+    store = JsonStore(d + "/c.json", max_bytes=100)
+    assert store.load() is None
+    store.save_text('{"a": 1}')
+    assert store.load() == {"a": 1}
+    try:
+        store.save_text('{"a": "' + "x" * 200 + '"}')
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("oversized save accepted")
+    assert store.load() == {"a": 1}  # old file untouched
+    assert "c.json.tmp" not in os.listdir(d)  # refused before anything was written
+    with open(d + "/c.json", "w") as f:
+        f.write("{broken")
+    assert store.load() is None
+
+
+def _hub_with_ring(store, channels=("mqtt",)):
+    hub = Hub("t", "0")
+    ring = HourlyRing(store, channels)
+    hub.listeners.append(ring.on_telegram)
+    dec = Decoder(lambda reading, framer: reading is not None and hub.telegram(reading))
+    return hub, ring, dec
+
+
+def _at(stamp, wh):
+    return telegram(["0-0:1.0.0(%sW)" % stamp, "1-0:1.8.0(%s*kWh)" % ("%012.3f" % (wh / 1000))])
+
+
+def test_hourly_ring_boundaries_reboot_and_acks():
+    d = _tmpdir("ring")
+    store = JsonStore(d + "/hourly.jsonl", 16384)
+    hub, ring, dec = _hub_with_ring(store, ("mqtt", "http"))
+    dec.feed(_at("260114172310", 1000))  # boot mid-hour: no snapshot
+    dec.feed(_at("260114175950", 1500))
+    assert ring.pending("mqtt") == []
+    dec.feed(_at("260114180005", 2000))  # first telegram of 18:00
+    dec.feed(_at("260114180015", 2100))
+    dec.feed(_at("260114190002", 3000))
+    snaps = ring.pending("mqtt")
+    assert [s["hour"] for s in snaps] == ["2026-01-14T18:00:00", "2026-01-14T19:00:00"]
+    assert snaps[0]["energy_import_wh"] == 2000 and snaps[0]["meter_time"] == "2026-01-14T18:00:05"
+    ring.ack("mqtt", snaps[0])
+    assert [s["hour"] for s in ring.pending("mqtt")] == ["2026-01-14T19:00:00"]
+    assert len(ring.pending("http")) == 2  # each output acknowledges on its own
+    # Reboot in the middle of the 19:00 hour: the ring comes back from flash, no duplicate.
+    hub2, ring2, dec2 = _hub_with_ring(store, ("mqtt", "http"))
+    assert [s["hour"] for s in ring2.pending("http")] == ["2026-01-14T18:00:00", "2026-01-14T19:00:00"]
+    dec2.feed(_at("260114193000", 3500))
+    assert len(ring2.rows) == 2
+    dec2.feed(_at("260114200001", 4000))
+    assert [s["hour"] for s in ring2.pending("http")][-1] == "2026-01-14T20:00:00"
+
+
+def test_hourly_ring_is_capped():
+    hub, ring, dec = _hub_with_ring(None)
+    for h in range(CAP + 10):
+        day, hour = divmod(h, 24)
+        dec.feed(_at("2601%02d%02d0000" % (1 + day, hour), 1000 * h))
+    assert len(ring.rows) == CAP and ring.dropped == 9  # the first telegram makes no snapshot
+
+
+def test_hub_contains_listener_failures():
+    hub = Hub("t", "0")
+
+    def broken(h):
+        raise MemoryError("no heap")
+
+    seen = []
+    hub.listeners.append(broken)
+    hub.listeners.append(lambda h: seen.append(h.seq))
+    dec = Decoder(lambda reading, framer: reading is not None and hub.telegram(reading))
+    dec.feed(telegram(["1-0:1.8.0(00000001.000*kWh)"]) * 2)
+    assert seen == [1, 2] and hub.listener_errors == 2 and "MemoryError" in hub.last_listener_error
+
+
+def test_home_assistant_discovery_metadata():
+    assert ha_sensor_meta("energy_import_wh") == ("energy", "total_increasing", "Wh")
+    assert ha_sensor_meta("reactive_energy_import_varh") == (None, "total_increasing", "varh")
+    assert ha_sensor_meta("power_export_l2_w") == ("power", "measurement", "W")
+    assert ha_sensor_meta("reactive_power_import_l1_var")[0] == "reactive_power"
+    assert ha_sensor_meta("voltage_l1_v")[2] == "V" and ha_sensor_meta("current_l3_a")[2] == "A"
+    assert ha_sensor_meta("meter_time") is None and ha_sensor_meta("text_message") is None
+    import json
+
+    topic, payload = ha_discovery("hp", "dev1", "power_w", "ADN9 6534", "0.1")
+    cfg = json.loads(payload)
+    assert topic == "homeassistant/sensor/dev1/power_w/config"
+    assert cfg["unique_id"] == "dev1_power_w" and cfg["state_topic"] == "hp/dev1/state"
+    assert cfg["availability_topic"] == "hp/dev1/status" and cfg["device"]["model"] == "ADN9 6534"
+    assert ha_discovery("hp", "dev1", "meter_id", "x", "0.1") is None
