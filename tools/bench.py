@@ -85,6 +85,8 @@ def main():
     micropython = os.path.join(os.path.dirname(sys.executable), "micropython")
     if os.path.exists(micropython):
         subprocess.run([micropython, "-X", "heapsize=4m", os.path.join(ROOT, "tools", "bench_mp.py")], check=True)
+        sys.stdout.flush()
+        subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench_e2e.py")], check=True)
     else:
         print("MicroPython unix port not found at %s: skipped" % micropython)
 
