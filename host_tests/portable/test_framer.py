@@ -133,3 +133,19 @@ def test_bare_bang_needs_a_line_end():
     f = Framer()
     out = frames(f, body + b"\x00" + body + b"\r\n")
     assert [s for _, s in out] == [CRC_BAD, NO_CRC] and f.crc_error == 1 and f.no_crc == 1
+
+
+def test_no_crc_after_crc_is_damage():
+    """A bit flip turning ")" into "!" ends a telegram early without a CRC. Accepted from a
+    DSMR 2.2 meter (which never sends CRCs), refused once the meter has sent a valid CRC."""
+    good = telegram(["1-0:1.8.0(00000001.000*kWh)", "1-0:2.8.0(00000002.000*kWh)"])
+    cut = good.replace(b"kWh)\r\n1-0:2", b"kWh!\r\n1-0:2")
+    f = Framer()
+    assert [s for _, s in frames(f, cut)] == [NO_CRC]  # nothing learnt yet: DSMR 2.2 rules
+    f = Framer()
+    out = frames(f, good + cut + good)
+    assert [s for _, s in out][:2] == [CRC_OK, CRC_BAD] and out[-1][1] == CRC_OK
+    assert f.no_crc == 0 and f.crc_error >= 1
+    dsmr22 = telegram(["1-0:1.8.1(00001.001*kWh)"], crc=False)
+    f = Framer()
+    assert [s for _, s in frames(f, dsmr22 * 3)] == [NO_CRC] * 3

@@ -13,6 +13,8 @@ from hanport.core.native import copy_into, crc16_arc
 #  - Warmtelink heat meter sends "!B9F" (CRC not zero-padded)  -> 1..4 hex digits accepted
 #  - capture glitches cut a telegram mid-line and start anew   -> "/" inside a body resyncs
 #  - gateways append lines after "!" (EasyMeter Q3D COM-1)     -> skipped as garbage
+#  - a bit flip can turn ")" (0x29) into "!" (0x21) and end a telegram early, "CRC-less":
+#    once a meter has sent one valid CRC, a telegram without a CRC is counted as damaged
 
 _HUNT = const(0)  # looking for "/"
 _BODY = const(1)  # copying bytes until "!"
@@ -60,6 +62,7 @@ class Framer:
         self.ready = False
         self.crc_state = NO_CRC
         self.crc_sent = 0  # CRC as sent (valid when crc_state != NO_CRC)
+        self.meter_sends_crc = False  # learnt from the first valid CRC; then no-CRC is damage
         self._state = _HUNT
         self._crc_digits = 0
         self._trail = 0
@@ -168,7 +171,7 @@ class Framer:
             self.length = 0
             return
         self.ready = True
-        if not end_line_ok:
+        if not end_line_ok or (self._crc_digits == 0 and self.meter_sends_crc):
             self.crc_state = CRC_BAD
             self.crc_error += 1
         elif self._crc_digits == 0:
@@ -176,6 +179,7 @@ class Framer:
             self.no_crc += 1
         elif crc16_arc(self.buf, 0, self.length) == self.crc_sent:
             self.crc_state = CRC_OK
+            self.meter_sends_crc = True
             self.ok += 1
         else:
             self.crc_state = CRC_BAD
