@@ -145,6 +145,15 @@ def test_wrong_password_gives_clear_state_and_bounded_retries(parts):
     assert secret not in fw.output()
     assert fw.proc.poll() is None  # still running, still reading the meter
     assert "meter: ok" in fw.output()
+    fw.stop()
+    # The right password: connected, readings flow to a subscriber that logs in too.
+    sub = Subscriber(broker.port, username="meter", password="right-password").start()
+    started.append(sub)
+    cfg = mqtt_config(broker, **{"mqtt.user": "meter", "mqtt.password": "right-password"})
+    fw2 = Firmware(tmp, meter.link, cfg, extra=["--quiet"])
+    started.append(fw2)
+    wait_for(lambda: len(sub.on("hanport/e2e/state")) >= 2, 20, what=lambda: "states with password\n" + fw2.output())
+    assert "right-password" not in fw2.output()
 
 
 def _make_ca(tmp):

@@ -49,8 +49,10 @@ def main():
     heaps = [int(x.split("free=")[1].split()[0]) for x in fw.lines if x.startswith("heap free=")]
     p99 = latency[min(len(latency) - 1, int(len(latency) * 0.99))]
     print("Telegram end -> MQTT state at a subscriber (MicroPython unix port, .mpy, 192 KB heap, mosquitto on loopback)")
-    print("  %d telegrams, one per %.1f s:  median %.1f ms   p99 %.1f ms   max %.1f ms" % (
-        len(latency), PERIOD_S, statistics.median(latency), p99, latency[-1]))
+    print(
+        "  %d telegrams, one per %.1f s:  median %.1f ms   p99 %.1f ms   max %.1f ms"
+        % (len(latency), PERIOD_S, statistics.median(latency), p99, latency[-1])
+    )
     print("  heap free after gc.collect() with meter + MQTT + hourly running: %s bytes (first %s)" % (heaps[-1], heaps[0]))
 
 

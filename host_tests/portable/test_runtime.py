@@ -187,3 +187,80 @@ def test_home_assistant_discovery_metadata():
     assert cfg["unique_id"] == "dev1_power_w" and cfg["state_topic"] == "hp/dev1/state"
     assert cfg["availability_topic"] == "hp/dev1/status" and cfg["device"]["model"] == "ADN9 6534"
     assert ha_discovery("hp", "dev1", "meter_id", "x", "0.1") is None
+
+
+def test_bad_config_never_stops_the_boot_and_leaks_nothing():
+    from hanport.svc.app import load_config
+
+    d = _tmpdir("cfg")
+    lines = []
+    store = JsonStore(d + "/config.json")
+    store.save_text('{"mqtt.host": "b", "mqtt.port": "x", "mqtt.password": "pw-leak-check"}')
+    cfg, errors = load_config(store, lines.append)
+    assert cfg == config.defaults() and "mqtt.port" in errors
+    assert any("mqtt.port" in line for line in lines) and not any("pw-leak-check" in line for line in lines)
+    with open(d + "/config.json", "w") as f:
+        f.write("{not json")
+    cfg, errors = load_config(store, lines.append)
+    assert cfg == config.defaults()
+    store.save_text('{"mqtt.host": "b", "mqtt.password": "pw-leak-check", "wifi.ssid": "x", "wifi.password": "12345678"}')
+    lines = []
+    cfg, errors = load_config(store, lines.append)
+    assert cfg["mqtt.host"] == "b" and not errors and not any("pw-leak-check" in line or "12345678" in line for line in lines)
+
+
+class _FakeClient:
+    """Records what the service publishes (the real umqtt is exercised end to end)."""
+
+    def __init__(self):
+        self.published = []
+        self.sock = None
+
+    def set_last_will(self, *a, **k):
+        pass
+
+    def set_callback(self, cb):
+        pass
+
+    def connect(self):
+        pass
+
+    def subscribe(self, topic):
+        pass
+
+    def check_msg(self):
+        pass
+
+    def ping(self):
+        pass
+
+    def publish(self, topic, msg, retain=False, qos=0):
+        self.published.append((topic, msg))
+
+
+def test_mqtt_rate_limit_and_no_stale_republish():
+    from hanport.svc import mqtt as mqtt_mod
+
+    cfg, _ = config.validate({"mqtt.host": "b", "mqtt.min_interval_s": 3600, "mqtt.ha_discovery": False})
+    hub = Hub("r", "0")
+    client = _FakeClient()
+    svc = mqtt_mod.MqttService(cfg, hub, lambda: client, lambda n: 0)
+    dec = Decoder(lambda reading, framer: reading is not None and hub.telegram(reading))
+
+    def states():
+        return [m for t, m in client.published if t == b"hanport/r/state"]
+
+    svc.step()  # connects, nothing to publish yet
+    assert states() == [] and svc.state == mqtt_mod.UP
+    dec.feed(_at("260114172310", 1000))
+    svc.step()
+    assert len(states()) == 1
+    dec.feed(_at("260114172320", 1100))
+    svc.step()
+    assert len(states()) == 1  # min_interval_s = 3600: held back, latest value kept
+    svc.step()
+    assert len(states()) == 1
+    hub.last_telegram_ms -= 120000  # the reading is two minutes old now
+    svc.last_state_ms -= 3600 * 1000
+    svc.step()
+    assert len(states()) == 1  # stale: never republished as fresh
