@@ -16,9 +16,11 @@ MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 MOSQUITTO_PASSWD = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"
 
 
-def build_mpy(dest):
-    """Compile firmware/ and the host copy of umqtt.simple to .mpy, as they go on the device."""
-    sources = [(os.path.join(ROOT, "firmware"), dest), (os.path.join(ROOT, ".venv", "mplib"), dest)]
+def build_mpy(dest, *flags, umqtt=True):
+    """Compile firmware/ (and the host copy of umqtt.simple) to .mpy, as they go on the device."""
+    sources = [(os.path.join(ROOT, "firmware"), dest)]
+    if umqtt:
+        sources.append((os.path.join(ROOT, ".venv", "mplib"), dest))
     for src_root, out_root in sources:
         for folder, _, files in os.walk(src_root):
             for name in files:
@@ -27,7 +29,7 @@ def build_mpy(dest):
                 rel = os.path.relpath(os.path.join(folder, name), src_root)
                 out = os.path.join(out_root, rel[:-3] + ".mpy")
                 os.makedirs(os.path.dirname(out), exist_ok=True)
-                proc = subprocess.run([MPY_CROSS, "-o", out, os.path.join(folder, name)], capture_output=True, text=True)
+                proc = subprocess.run([MPY_CROSS, *flags, "-o", out, os.path.join(folder, name)], capture_output=True, text=True)
                 assert proc.returncode == 0, "mpy-cross rejects %s: %s" % (rel, proc.stderr)
     return dest
 

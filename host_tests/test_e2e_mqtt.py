@@ -157,24 +157,30 @@ def test_wrong_password_gives_clear_state_and_bounded_retries(parts):
 
 
 def _make_ca(tmp):
+    """A test CA, a broker certificate it signed (localhost), and an unrelated CA."""
+
     def run(*args):
         subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=tmp)
 
-    run(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.crt",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=hanport test CA",
-    )
+    def self_signed(name, cn):
+        run(
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            name + ".key",
+            "-out",
+            name + ".crt",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=" + cn,
+        )
+
+    self_signed("ca", "hanport test CA")
+    self_signed("other", "other CA")
     run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=localhost")
     with open(os.path.join(tmp, "ext.cnf"), "w") as f:
         f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
@@ -194,21 +200,6 @@ def _make_ca(tmp):
         "2",
         "-extfile",
         "ext.cnf",
-    )
-    run(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "other.key",
-        "-out",
-        "other.crt",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=other",
     )
     return [os.path.join(tmp, n) for n in ("ca.crt", "srv.crt", "srv.key", "other.crt")]
 

@@ -5,7 +5,8 @@ import re
 import subprocess
 
 import pytest
-from conftest import MICROPYTHON, MPY_CROSS, ROOT
+from conftest import MICROPYTHON, ROOT
+from harness import build_mpy
 
 PORTABLE = sorted(f[:-3] for f in os.listdir(os.path.join(ROOT, "host_tests", "portable")) if f.startswith("test_"))
 MP_ONLY = sorted(f[:-3] for f in os.listdir(os.path.join(ROOT, "host_tests", "mp")) if f.startswith("mp_"))
@@ -40,25 +41,12 @@ def test_module_on_micropython(module):
     assert_all_passed(*run_micropython([module]))
 
 
-def compile_firmware(dest, *extra):
-    src = os.path.join(ROOT, "firmware")
-    for folder, _, files in os.walk(src):
-        for name in files:
-            if not name.endswith(".py"):
-                continue
-            rel = os.path.relpath(os.path.join(folder, name), src)
-            out = os.path.join(dest, rel[:-3] + ".mpy")
-            os.makedirs(os.path.dirname(out), exist_ok=True)
-            proc = subprocess.run([MPY_CROSS, *extra, "-o", out, os.path.join(folder, name)], capture_output=True, text=True)
-            assert proc.returncode == 0, "mpy-cross rejects %s: %s" % (rel, proc.stderr)
-
-
 def test_every_firmware_file_compiles_and_the_mpy_build_runs(tmp_path):
     """mpy-cross (pinned) accepts every file, also with -O2 (which strips asserts), and the
     compiled bytecode passes the core tests and the heap-lock checks on the unix port."""
-    compile_firmware(str(tmp_path / "O2"), "-O2")
+    build_mpy(str(tmp_path / "O2"), "-O2", umqtt=False)
     build = str(tmp_path / "mpy")
-    compile_firmware(build)
+    build_mpy(build, umqtt=False)
     assert not [p for p in os.listdir(os.path.join(build, "hanport", "core")) if p.endswith(".py")]
     assert_all_passed(*run_micropython(["test_parser", "test_corpus", "mp_heap"], firmware=build))
 

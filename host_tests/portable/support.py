@@ -92,3 +92,17 @@ class Collector:
         self.count += 1
         if self.keep:
             self.items.append(reading.to_dict())
+
+
+def feed_framer(framer, data, chunk, take):
+    """Feed data to a Framer in chunks of `chunk` bytes; call take() for each telegram (it must
+    release() the framer), and once more after flush() at the end of the stream."""
+    for s in range(0, len(data), chunk):
+        part = data[s : s + chunk]
+        i = 0
+        while i < len(part):
+            i = framer.feed(part, i, len(part))
+            if framer.ready:
+                take()
+    if framer.flush():
+        take()

@@ -4,7 +4,7 @@ from hanport.core.framer import CRC_BAD, CRC_OK, Framer
 from hanport.core.parser import Parser
 from hanport.core.reading import Reading
 from hanport.core.tokens import tokenize
-from support import corpus_files, expected, read_bytes
+from support import corpus_files, expected, feed_framer, read_bytes
 
 _VERDICT = {CRC_OK: True, CRC_BAD: False}
 
@@ -21,15 +21,7 @@ def decode_file(path, chunk=4096):
         out.append((verdict, header, objects, reading.to_dict() if verdict is not False else None))
         framer.release()
 
-    for s in range(0, len(data), chunk):
-        part = data[s : s + chunk]
-        i = 0
-        while i < len(part):
-            i = framer.feed(part, i, len(part))
-            if framer.ready:
-                take()
-    if framer.flush():
-        take()
+    feed_framer(framer, data, chunk, take)
     return out, parser
 
 

@@ -1,24 +1,18 @@
 # Framer: chunking, resync, CRC verdicts, caps and counters.
 from hanport.core.framer import CRC_BAD, CRC_OK, NO_CRC, Framer
-from support import telegram
+from support import feed_framer, telegram
 from telegen import SwedishMeter, crc16_arc
 
 
 def frames(framer, data, chunk=None):
     """Feed data in chunks; return [(bytes, crc_state)] of complete telegrams."""
     out = []
-    chunk = chunk or len(data) or 1
-    for s in range(0, len(data), chunk):
-        part = data[s : s + chunk]
-        i = 0
-        while i < len(part):
-            i = framer.feed(part, i, len(part))
-            if framer.ready:
-                out.append((bytes(framer.buf[: framer.length]), framer.crc_state))
-                framer.release()
-    if framer.flush():
+
+    def take():
         out.append((bytes(framer.buf[: framer.length]), framer.crc_state))
         framer.release()
+
+    feed_framer(framer, data, chunk or len(data) or 1, take)
     return out
 
 

@@ -183,5 +183,10 @@ class MqttService:
         return out
 
     async def run(self):
+        hub = self.hub
         while True:
-            await sleep_ms(self.step())
+            delay = self.step()
+            seq = hub.seq
+            while delay > 0 and hub.seq == seq:  # wake within 10 ms of a new reading
+                await sleep_ms(10)
+                delay -= 10
