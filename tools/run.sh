@@ -12,6 +12,7 @@ else
 fi
 args=(--data build/run)
 [ -n "${CONFIG:-}" ] && args+=(--config "$CONFIG")
+[ -n "${WEB_PORT:-}" ] && args+=(--web-port "$WEB_PORT")
 meter_pid=""
 cleanup() { [ -n "$meter_pid" ] && kill "$meter_pid" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM

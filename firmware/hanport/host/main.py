@@ -1,11 +1,11 @@
 # Host main: `make run` runs this under the MicroPython unix port (or CPython). Reads the meter
 # from a tty/pty or a capture, loads CONFIG, and runs the same services as the ESP32.
-# Usage: main.py --serial PATH | --replay FILE  [--config FILE] [--data DIR] [--quiet]
+# Usage: main.py --serial PATH | --replay FILE [--config FILE] [--data DIR] [--web-port N] [--quiet]
 import sys
 
 
 def _args(argv):
-    opts = {"serial": None, "replay": None, "config": None, "data": ".", "quiet": False, "heap-report": "0"}
+    opts = {"serial": None, "replay": None, "config": None, "data": ".", "quiet": False, "heap-report": "0", "web-port": "0"}
     i = 0
     while i < len(argv):
         key = argv[i].lstrip("-")
@@ -76,6 +76,7 @@ def main(argv):
         mem_free=mem_free,
         print_readings=not opts["quiet"],
         heap_report_s=int(opts["heap-report"]),
+        web_port=int(opts["web-port"]),
     )
     if cfg["mqtt.host"] and ports.umqtt is None:
         _log("mqtt: umqtt.simple is not installed (make run installs it); MQTT disabled")

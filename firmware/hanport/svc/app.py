@@ -45,6 +45,7 @@ class Ports:
         watchdog=None,
         print_readings=False,
         heap_report_s=0,
+        web_port=0,
     ):
         self.source = source  # readinto(buf) -> n, never blocks
         self.log = log  # log(text)
@@ -57,6 +58,7 @@ class Ports:
         self.watchdog = watchdog  # feed()
         self.print_readings = print_readings
         self.heap_report_s = heap_report_s  # >0: log heap after gc.collect() that often (soak tests)
+        self.web_port = web_port  # local web server / API port; 0: none
 
 
 class App:
@@ -168,6 +170,12 @@ class App:
         tasks = [asyncio.create_task(self.meter.run()), asyncio.create_task(self.supervise())]
         for coro in extra_tasks:
             tasks.append(asyncio.create_task(coro))
+        if self.ports.web_port:
+            from hanport.svc.web import WebServer
+
+            self.web = WebServer(self, self.ports.web_port)
+            tasks.append(asyncio.create_task(self.web.serve()))
+            self.ports.log("web: API on port %d" % self.ports.web_port)
         if self.mqtt is not None:
             tasks.append(asyncio.create_task(self.mqtt.run()))
         if self.http is not None:

@@ -2,8 +2,11 @@
 # every valid telegram to the hub. Source injected: readinto(buf) -> n or None (never blocks).
 # Imports asyncio (via ticks) and the core only.
 from hanport.core.decoder import Decoder
+from hanport.core.framer import CRC_OK
+from hanport.core.native import copy_into
 from hanport.ticks import sleep_ms
 
+LAST_TELEGRAM_CAP = 2048  # copy kept for /api/v1/telegram (Swedish telegrams are ~0.7 KB)
 RX_CHUNK = 512  # one read; the UART driver's own ring buffer (rxbuf) holds the backlog
 IDLE_MS = 20  # poll period when the line is quiet (115200 baud: 230 bytes per 20 ms)
 
@@ -16,11 +19,24 @@ class MeterService:
         self.decoder = Decoder(self._on_telegram) if decoder_cap is None else Decoder(self._on_telegram, decoder_cap)
         self.bytes_total = 0
         self.errors = 0
-        self.last_raw = bytearray(0)  # last CRC-valid telegram text (for the local API)
+        self.last_raw = bytearray(LAST_TELEGRAM_CAP)  # last valid telegram, "/" .. "!"
+        self.last_len = 0
+        self.last_crc = None  # CRC digits as sent, or None for a CRC-less meter
 
     def _on_telegram(self, reading, framer):
         if reading is not None:
+            if framer.length <= LAST_TELEGRAM_CAP:
+                copy_into(self.last_raw, 0, framer.buf, 0, framer.length)
+                self.last_len = framer.length
+                self.last_crc = framer.crc_sent if framer.crc_state == CRC_OK else None
             self.hub.telegram(reading)
+
+    def last_telegram_text(self):
+        """The last valid telegram as sent (with its CRC line), or None. Allocates: API only."""
+        if not self.last_len:
+            return None
+        tail = b"\r\n" if self.last_crc is None else ("%04X\r\n" % self.last_crc).encode()
+        return bytes(self.last_raw[: self.last_len]) + tail
 
     def poll(self):
         """Read and decode what is waiting now; returns the number of bytes read."""

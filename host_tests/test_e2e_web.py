@@ -1,0 +1,98 @@
+# The local web API of the running firmware (MicroPython unix port), over real sockets:
+# HomeWizard v1 fields against the values sent, the raw telegram, limits and bad clients.
+import json
+import socket
+import time
+import urllib.request
+
+from harness import FakeMeter, Firmware, free_port, wait_for
+from telegen import crc16_arc
+
+
+def get(port, path):
+    with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=10) as r:
+        return r.status, r.headers.get("Content-Type"), r.read()
+
+
+def raw_request(port, data, wait=10):
+    with socket.create_connection(("127.0.0.1", port), timeout=wait) as s:
+        s.sendall(data)
+        chunks = []
+        while True:
+            try:
+                part = s.recv(4096)
+            except (ConnectionResetError, socket.timeout):
+                break
+            if not part:
+                break
+            chunks.append(part)
+    return b"".join(chunks)
+
+
+def status_of(response):
+    return int(response.split(b" ", 2)[1]) if response.startswith(b"HTTP/1.") else None
+
+
+def test_local_api_and_limits(tmp_path, mpy_build):
+    port = free_port()
+    meter = FakeMeter(tmp_path, rate=2)
+    fw = Firmware(tmp_path, meter.link, None, heap="192k", extra=["--quiet", "--web-port", str(port)], mpy=mpy_build)
+    try:
+        wait_for(lambda: "web: API on port" in fw.output() and "meter: ok" in fw.output(), 20, what=fw.output)
+        time.sleep(0.3)
+        status, ctype, body = get(port, "/api")
+        info = json.loads(body)
+        assert status == 200 and ctype == "application/json" and info["api_version"] == "v1" and info["product_type"] == "HWE-P1"
+        _, _, body = get(port, "/api/v1/data")
+        data = json.loads(body, parse_float=str)
+        truth = {t["meter_id"] + t["meter_time"]: t for t in meter.sent()}
+        reading = json.loads(get(port, "/api/reading")[2])
+        t = truth[reading["meter_id"] + reading["meter_time"]]
+        assert reading["energy_import_wh"] == t["energy_import_wh"] and reading["power_w"] == t["power_w"]
+        assert data["meter_model"] == "ADN9 6534"
+        assert "total_power_import_kwh" in data and "active_power_w" in data and "active_voltage_l1_v" in data
+        kwh = data["total_power_import_kwh"]
+        assert isinstance(kwh, str) and len(kwh.split(".")[1]) == 3  # exact kWh, three decimals
+        _, ctype, raw = get(port, "/api/v1/telegram")
+        assert ctype == "text/plain" and raw.startswith(b"/ADN9 6534")
+        bang = raw.index(b"!")
+        assert int(raw[bang + 1 : bang + 5], 16) == crc16_arc(raw[: bang + 1])  # as sent, CRC verifies
+        status = json.loads(get(port, "/api/status")[2])
+        assert status["meter"] == "ok" and "web" in status
+        # Bad clients: a clear status or a closed connection, and the server keeps answering.
+        bad = [
+            (b"GET /" + b"a" * 3000 + b" HTTP/1.1\r\n\r\n", (414,)),
+            (b"GET / HTTP/1.1\r\nX: " + b"b" * 3000 + b"\r\n\r\n", (431,)),
+            (b"POST /api HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", (405,)),
+            (b"POST /api HTTP/1.1\r\nContent-Length: 100000\r\n\r\n", (413,)),
+            (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", (400,)),
+            (b"GET /%s HTTP/1.1\r\n\r\n" % b"\xff\xfe", (400,)),
+            (b"GET /nope HTTP/1.1\r\n\r\n", (404,)),
+            (b"garbage\r\n\r\n", (400,)),
+        ]
+        for request, allowed in bad:
+            got = status_of(raw_request(port, request))
+            assert got in allowed, (request[:30], got)
+            assert get(port, "/api")[0] == 200
+        # Slowloris: a head trickled in slower than the 5 s limit is cut off.
+        with socket.create_connection(("127.0.0.1", port), timeout=15) as s:
+            s.sendall(b"GET /api HTTP/1.1\r\n")
+            t0 = time.monotonic()
+            for _ in range(8):
+                time.sleep(1)
+                try:
+                    s.sendall(b"X")
+                except OSError:
+                    break
+            answer = s.recv(1024)
+            assert status_of(answer) == 408 and time.monotonic() - t0 < 12
+        # More idle connections than allowed: refused, and the server recovers.
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(6)]
+        time.sleep(0.5)
+        for s in idle:
+            s.close()
+        wait_for(lambda: get(port, "/api")[0] == 200, 15, what="server answering again")
+        assert fw.proc.poll() is None
+    finally:
+        fw.stop()
+        meter.stop()
