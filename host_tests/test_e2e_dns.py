@@ -47,7 +47,13 @@ def test_dns_answers_every_name_with_the_ap_address(tmp_path):
         assert reply.answer == [] and reply.rcode() == 0
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             s.settimeout(0.5)
-            for junk in (b"", b"\x00" * 11, b"\xff" * 40, bytes((i * 97 + 13) % 256 for i in range(300)), b"\x12\x34\x01\x00" + b"\x00" * 2000):
+            for junk in (
+                b"",
+                b"\x00" * 11,
+                b"\xff" * 40,
+                bytes((i * 97 + 13) % 256 for i in range(300)),
+                b"\x12\x34\x01\x00" + b"\x00" * 2000,
+            ):
                 s.sendto(junk, ("127.0.0.1", port))
                 try:
                     s.recvfrom(1024)
