@@ -57,6 +57,10 @@ def test_local_api_and_limits(tmp_path, mpy_build):
         assert ctype == "text/plain" and raw.startswith(b"/ADN9 6534")
         bang = raw.index(b"!")
         assert int(raw[bang + 1 : bang + 5], 16) == crc16_arc(raw[: bang + 1])  # as sent, CRC verifies
+        status, ctype, page = get(port, "/")
+        assert status == 200 and ctype.startswith("text/html") and b"hanport-host" in page and b"<svg" in page
+        history = json.loads(get(port, "/api/history")[2])
+        assert history and all(isinstance(w, int) for _, w in history)
         status = json.loads(get(port, "/api/status")[2])
         assert status["meter"] == "ok" and "web" in status
         # Bad clients: a clear status or a closed connection, and the server keeps answering.

@@ -48,3 +48,28 @@ def test_homewizard_v1_fields():
     assert data["gas_timestamp"] == 260114170000 and data["active_tariff"] == 2
     assert "active_power_l2_w" not in data  # absent, never 0
     assert data_v1(None) == {}
+
+
+def test_status_page_escapes_meter_text():
+    from hanport.core.pages import escape, status_page
+
+    assert escape('<a href="x">&\'') == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+    page = status_page("dev<1>", "<script>alert(1)</script>")
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "dev&lt;1&gt;" in page and "http://" not in page and "https://" not in page  # no CDN
+
+
+def test_power_history_buckets():
+    from hanport.svc.history import PowerHistory
+
+    class Hub:
+        reading_dict = {"power_w": 1500}
+
+    h = PowerHistory()
+    h.on_telegram(Hub())
+    Hub.reading_dict = {"power_w": -300}
+    h.on_telegram(Hub())  # same 10 s bucket: latest wins
+    assert h.series() == [[0, -300]]
+    Hub.reading_dict = {"energy_import_wh": 1}
+    h.on_telegram(Hub())  # no power sent: nothing stored
+    assert h.series() == [[0, -300]]

@@ -74,6 +74,10 @@ class App:
             channels.append("http")
         self.hourly = HourlyRing(ports.hourly_store, tuple(channels))
         hub.listeners.append(self.hourly.on_telegram)
+        from hanport.svc.history import PowerHistory
+
+        self.history = PowerHistory()
+        hub.listeners.append(self.history.on_telegram)
         if ports.print_readings:
             hub.listeners.append(lambda h: ports.log("reading " + dumps(h.reading_dict)))
         self.mqtt = None

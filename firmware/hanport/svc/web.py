@@ -7,6 +7,7 @@ from hanport import VERSION
 from hanport.core.homewizard import data_v1
 from hanport.core.httphead import MAX_HEADERS, MAX_LINE, head_end, parse_head
 from hanport.core.jsonfmt import dumps
+from hanport.core.pages import status_page
 from hanport.ticks import ticks_add, ticks_diff, ticks_ms
 
 _READ_TIMEOUT_S = 5
@@ -102,6 +103,11 @@ class WebServer:
         app = self.app
         hub = app.hub
         path = head.path
+        if path == "/":
+            model = hub.reading_dict.get("meter_id") if hub.reading_dict else None
+            return 200, "text/html; charset=utf-8", status_page(hub.device_id, model).encode()
+        if path == "/api/history":
+            return 200, "application/json", dumps(app.history.series()).encode()
         if path == "/api":
             info = {
                 "product_type": "HWE-P1",
