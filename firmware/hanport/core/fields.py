@@ -93,10 +93,3 @@ HEAT_GJ = const(49)
 HEAT_TIME = const(50)
 TEXT_MESSAGE = const(60)
 PEAK_HISTORY = const(61)
-
-
-def slot_of(name):
-    for i in range(len(FIELDS)):
-        if FIELDS[i][0] == name:
-            return i
-    raise KeyError(name)

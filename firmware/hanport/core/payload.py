@@ -103,7 +103,3 @@ def ha_discovery(prefix, device_id, field, meter_id, firmware_version):
     if unit:
         config["unit_of_measurement"] = unit
     return "homeassistant/sensor/%s/%s/config" % (device_id, field), dumps(config)
-
-
-def hourly_json(snapshot):
-    return dumps(snapshot)

@@ -63,15 +63,6 @@ class Reading:
         copy_into(self.text, 0, buf, start, end)
         self.text_len = end - start
 
-    def has(self, slot):
-        return self.present[slot] == 1
-
-    def get(self, slot):
-        """Integer value of a slot, or None when absent (allocation-free when present)."""
-        if self.present[slot]:
-            return self.value[slot]
-        return None
-
     def derive(self):
         """Fill derived slots: power_w = import - export (when the meter sends either)."""
         present = self.present

@@ -21,10 +21,6 @@ class HourlyRing:
         self.dropped = 0
         self._load()
 
-    @property
-    def entries(self):
-        return self.rows
-
     def _load(self):
         if self.store is None:
             return

@@ -69,7 +69,7 @@ class MqttService:
 
     def _drop(self, error):
         self.counters["failures"] += 1
-        code = getattr(error, "args", (None,))[0] if getattr(error, "args", None) else None
+        code = error.args[0] if error.args else None
         auth = type(error).__name__ == "MQTTException" and code in (4, 5)
         if auth:
             self.counters["auth_failures"] += 1
