@@ -24,9 +24,13 @@ def build_mpy(dest, *flags, umqtt=True):
     for src_root, out_root in sources:
         for folder, _, files in os.walk(src_root):
             for name in files:
-                if not name.endswith(".py"):
+                if not name.endswith((".py", ".gz")):
                     continue
                 rel = os.path.relpath(os.path.join(folder, name), src_root)
+                if name.endswith(".gz"):  # the pre-gzipped pages go on the device as they are
+                    os.makedirs(os.path.join(out_root, os.path.dirname(rel)), exist_ok=True)
+                    shutil.copyfile(os.path.join(folder, name), os.path.join(out_root, rel))
+                    continue
                 out = os.path.join(out_root, rel[:-3] + ".mpy")
                 os.makedirs(os.path.dirname(out), exist_ok=True)
                 proc = subprocess.run([MPY_CROSS, *flags, "-o", out, os.path.join(folder, name)], capture_output=True, text=True)

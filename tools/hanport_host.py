@@ -22,4 +22,7 @@ if sys.implementation.name != "micropython":
 
 from hanport.host.main import main  # noqa: E402
 
-main(sys.argv[1:])
+_argv = sys.argv[1:]
+if "--www" not in _argv:  # pages: beside the firmware tree that is running
+    _argv += ["--www", ((getenv and getenv("HANPORT_FIRMWARE")) or _root + "/firmware") + "/www"]
+main(_argv)

@@ -106,3 +106,15 @@ def feed_framer(framer, data, chunk, take):
                 take()
     if framer.flush():
         take()
+
+
+def tmpdir(name):
+    """An empty scratch folder for this test and process (both runtimes)."""
+    base = (os.getenv("TMPDIR") or "/tmp") + "/hanport-test-" + name + "-" + str(os.getpid() if hasattr(os, "getpid") else 0)
+    try:
+        os.mkdir(base)
+    except OSError:
+        pass
+    for entry in os.listdir(base):
+        os.remove(base + "/" + entry)
+    return base

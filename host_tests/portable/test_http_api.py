@@ -50,15 +50,6 @@ def test_homewizard_v1_fields():
     assert data_v1(None) == {}
 
 
-def test_status_page_escapes_meter_text():
-    from hanport.core.pages import escape, status_page
-
-    assert escape('<a href="x">&\'') == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-    page = status_page("dev<1>", "<script>alert(1)</script>")
-    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "dev&lt;1&gt;" in page and "http://" not in page and "https://" not in page  # no CDN
-
-
 def test_power_history_buckets():
     from hanport.svc.history import PowerHistory
 

@@ -11,17 +11,7 @@ from hanport.svc.http_push import split_url
 from hanport.svc.hub import Hub
 from hanport.svc.store import JsonStore
 from support import telegram
-
-
-def _tmpdir(name):
-    base = (os.getenv("TMPDIR") or "/tmp") + "/hanport-test-" + name + "-" + str(os.getpid() if hasattr(os, "getpid") else 0)
-    try:
-        os.mkdir(base)
-    except OSError:
-        pass
-    for entry in os.listdir(base):
-        os.remove(base + "/" + entry)
-    return base
+from support import tmpdir as _tmpdir
 
 
 def test_config_defaults_and_validation():

@@ -1,16 +1,31 @@
 # Host main: `make run` runs this under the MicroPython unix port (or CPython). Reads the meter
 # from a tty/pty or a capture, loads CONFIG, and runs the same services as the ESP32.
 # Usage: main.py --serial PATH | --replay FILE [--config FILE] [--data DIR] [--web-port N] [--quiet]
+#        [--setup --config FILE --web-port N [--dns-port N] [--scan-file FILE]] [--www DIR]
 import sys
+
+_FLAGS = ("quiet", "setup")
 
 
 def _args(argv):
-    opts = {"serial": None, "replay": None, "config": None, "data": ".", "quiet": False, "heap-report": "0", "web-port": "0"}
+    opts = {
+        "serial": None,
+        "replay": None,
+        "config": None,
+        "data": ".",
+        "quiet": False,
+        "setup": False,
+        "heap-report": "0",
+        "web-port": "0",
+        "dns-port": "0",
+        "scan-file": None,
+        "www": "firmware/www",
+    }
     i = 0
     while i < len(argv):
         key = argv[i].lstrip("-")
-        if key == "quiet":
-            opts["quiet"] = True
+        if key in _FLAGS:
+            opts[key] = True
             i += 1
             continue
         if key not in opts or i + 1 >= len(argv):
@@ -19,6 +34,8 @@ def _args(argv):
         i += 2
     if not opts["serial"] and not opts["replay"]:
         raise SystemExit("give --serial PATH (a tty or pty) or --replay FILE")
+    if opts["setup"] and (not opts["config"] or opts["web-port"] == "0"):
+        raise SystemExit("setup mode needs --config FILE (where the form saves) and --web-port N")
     return opts
 
 
@@ -44,6 +61,26 @@ def _umqtt():
     return simple
 
 
+def _setup(opts, store, cfg_ok, cfg):
+    import asyncio
+
+    from hanport.core.portal import setup_reason
+    from hanport.host.radio import HostRadio
+    from hanport.svc.dns import DnsServer
+    from hanport.svc.setup import SetupSite, run_setup
+
+    port = int(opts["web-port"])
+    # On the host, asking for setup is the button: the form opens without the admin password.
+    reason = setup_reason(cfg_ok, cfg, True, None)
+    site = SetupSite(
+        cfg, store, HostRadio(opts["scan-file"]), _log, reason, cfg["device.id"] or "hanport-host", "127.0.0.1:%d" % port
+    )
+    dns_port = int(opts["dns-port"])
+    dns = DnsServer("127.0.0.1", dns_port, "127.0.0.1") if dns_port else None
+    _log("setup: open http://127.0.0.1:%d/ in a browser" % port)
+    asyncio.run(run_setup(site, port, opts["www"], dns, _log))
+
+
 def main(argv):
     from hanport.netport import NetPort
     from hanport.svc.app import App, Ports, load_config
@@ -59,32 +96,39 @@ def main(argv):
 
         source = ReplaySource(opts["replay"])
     store = JsonStore(opts["config"]) if opts["config"] else None
-    cfg, _ = load_config(store, _log)
-    try:
-        import gc
+    import gc
 
-        mem_free = gc.mem_free
-    except (ImportError, AttributeError):
-        mem_free = None
-    ports = Ports(
-        source,
-        _log,
-        _rand_below,
-        net_port=lambda ctx, host, timeout: NetPort(timeout, ctx, host),
-        umqtt=_umqtt(),
-        hourly_store=JsonStore(opts["data"] + "/hourly.json", 16384),
-        mem_free=mem_free,
-        print_readings=not opts["quiet"],
-        heap_report_s=int(opts["heap-report"]),
-        web_port=int(opts["web-port"]),
-    )
-    if cfg["mqtt.host"] and ports.umqtt is None:
-        _log("mqtt: umqtt.simple is not installed (make run installs it); MQTT disabled")
-    device_id = cfg["device.id"] or "hanport-host"
+    mem_free = getattr(gc, "mem_free", None)
     _log(
         "hanport %s on %s, meter: %s" % (__import__("hanport").VERSION, sys.implementation.name, opts["serial"] or opts["replay"])
     )
-    App(cfg, ports, device_id).run()
+    setup = opts["setup"]
+    while True:  # setup -> normal; normal -> normal again after the settings page saved
+        gc.collect()  # what the last mode left behind, before the big buffers are taken
+        cfg, errors = load_config(store, _log)
+        if setup:
+            _setup(opts, store, store is not None and store.load() is not None and not errors, cfg)
+            setup = False
+            continue
+        ports = Ports(
+            source,
+            _log,
+            _rand_below,
+            net_port=lambda ctx, host, timeout: NetPort(timeout, ctx, host),
+            umqtt=_umqtt(),
+            hourly_store=JsonStore(opts["data"] + "/hourly.json", 16384),
+            mem_free=mem_free,
+            print_readings=not opts["quiet"],
+            heap_report_s=int(opts["heap-report"]),
+            web_port=int(opts["web-port"]),
+            www_dir=opts["www"],
+            config_store=store,
+        )
+        if cfg["mqtt.host"] and ports.umqtt is None:
+            _log("mqtt: umqtt.simple is not installed (make run installs it); MQTT disabled")
+        if App(cfg, ports, cfg["device.id"] or "hanport-host").run() != "restart":
+            break
+        _log("restarting with the saved settings")
 
 
 if __name__ == "__main__":

@@ -46,6 +46,8 @@ class Ports:
         print_readings=False,
         heap_report_s=0,
         web_port=0,
+        www_dir="/www",
+        config_store=None,
     ):
         self.source = source  # readinto(buf) -> n, never blocks
         self.log = log  # log(text)
@@ -59,6 +61,8 @@ class Ports:
         self.print_readings = print_readings
         self.heap_report_s = heap_report_s  # >0: log heap after gc.collect() that often (soak tests)
         self.web_port = web_port  # local web server / API port; 0: none
+        self.www_dir = www_dir  # pre-gzipped pages (firmware/www)
+        self.config_store = config_store  # JsonStore of the config file: the settings page saves there
 
 
 class App:
@@ -88,6 +92,14 @@ class App:
                 ports.log("mqtt: disabled, TLS set-up failed: %s: %s" % (type(e).__name__, e))
         self.http = self._make_http() if "http" in channels else None
         self.last_meter_state = None
+        self.stopping = None
+        self.web = None
+
+    def request_restart(self):
+        """Stop every service soon (the settings page has saved a new config); run() returns
+        "restart" and the shell restarts (ESP32: machine.reset(), host: a new App)."""
+        if self.stopping is not None:
+            self.stopping.set()
 
     def _make_mqtt(self):
         from hanport.netport import tls_context
@@ -171,20 +183,31 @@ class App:
         self.ports.log("heap free=%d telegrams=%d crc_error=%d" % (free, stats["ok"], stats["crc_error"]))
 
     async def main(self, extra_tasks=()):
+        self.stopping = asyncio.Event()
         tasks = [asyncio.create_task(self.meter.run()), asyncio.create_task(self.supervise())]
         for coro in extra_tasks:
             tasks.append(asyncio.create_task(coro))
         if self.ports.web_port:
+            from hanport.svc.site import NormalSite
             from hanport.svc.web import WebServer
 
-            self.web = WebServer(self, self.ports.web_port)
+            site = NormalSite(self, self.ports.config_store)
+            self.web = site.web = WebServer(site, self.ports.web_port, self.ports.www_dir)
             tasks.append(asyncio.create_task(self.web.serve()))
-            self.ports.log("web: API on port %d" % self.ports.web_port)
+            self.ports.log("web: status page and API on port %d" % self.ports.web_port)
         if self.mqtt is not None:
             tasks.append(asyncio.create_task(self.mqtt.run()))
         if self.http is not None:
             tasks.append(asyncio.create_task(self.http.run()))
-        await asyncio.gather(*tasks)
+        await self.stopping.wait()
+        await sleep_ms(500)  # let the reply that asked for the restart go out
+        for task in tasks:
+            task.cancel()
+        if self.web is not None:
+            self.web.close()
+        await sleep_ms(100)
+        return "restart"
 
     def run(self, extra_tasks=()):
-        asyncio.run(self.main(extra_tasks))
+        """Runs until a restart is requested; returns "restart"."""
+        return asyncio.run(self.main(extra_tasks))

@@ -15,12 +15,19 @@ class DnsServer:
         self.out = bytearray(MAX_PACKET)
         self.answered = 0
         self.dropped = 0
+        self.sock = None
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
 
     async def serve(self):
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(socket.getaddrinfo(self.bind, self.port)[0][-1])
         sock.setblocking(False)
+        self.sock = sock
         while True:
             try:
                 data, addr = sock.recvfrom(MAX_PACKET + 1)  # one byte more: oversize is seen

@@ -1,0 +1,180 @@
+# Setup mode: the captive portal on the dongle's own network. Answers the OS probe URLs with a
+# redirect to the setup page, lists nearby networks, validates and saves the form atomically,
+# then tries the home network while the setup network stays up and reports the result; only
+# after that does run() return "normal". Radio, store and clock come from the shell.
+import asyncio
+
+from hanport.core import config as schema
+from hanport.core.form import apply_form
+from hanport.core.jsonfmt import dumps
+from hanport.core.portal import SETUP_KEYS, is_probe, setup_errors
+from hanport.svc.site import AdminGate, form_values, post_form
+from hanport.svc.web import WebServer, json_reply
+from hanport.ticks import sleep_ms, ticks_diff, ticks_ms
+
+_JOIN_TIMEOUT_MS = 20000
+_FINISH_AFTER_MS = 90000  # after a successful join: time to read the result page, then switch
+_SCAN_CACHE_MS = 15000
+_MAX_NETWORKS = 20
+_RETRY_HOME_MS = 60000  # wifi_failed: the configured home network is tried again this often
+_REASONS = {
+    "no_config": "This dongle has no settings yet.",
+    "button": "Setup was opened with the button.",
+    "wifi_failed": "The home network could not be reached for 5 minutes; the dongle keeps trying it.",
+}
+
+
+class SetupSite:
+    def __init__(self, cfg, store, radio, log, reason, device_id, portal_host):
+        self.cfg = cfg  # current config (defaults when there is none)
+        self.store = store
+        self.radio = radio  # scan() -> [(ssid, rssi, secure)], join(ssid, pw), join_state() -> (state, detail)
+        self.log = log
+        self.reason = reason
+        self.device_id = device_id
+        self.portal_host = portal_host  # e.g. 192.168.4.1: requests for other hosts are redirected
+        # wifi_failed: the config holds a home network and possibly MQTT secrets; whoever joins
+        # the setup network must then also know the admin password (button/no config: not).
+        self.gate = AdminGate() if reason == "wifi_failed" and cfg["admin.password"] else None
+        self.state = "idle"  # idle, joining, connected, failed
+        self.detail = ""
+        self.done = False
+        self.join_started = ticks_ms()
+        self.retrying_home = False  # the current attempt is the automatic retry, not the user's
+        self.connected_at = 0
+        self.networks = []
+        self.scanned_at = None
+        self.web = None
+
+    def _redirect(self):
+        url = "http://%s/" % self.portal_host
+        return 302, "text/html; charset=utf-8", ("<a href='%s'>hanport setup</a>" % url).encode(), {"Location": url}
+
+    def route(self, request):
+        path = request.path
+        host = request.headers.get("host", self.portal_host)
+        if is_probe(path) or host != self.portal_host:
+            return self._redirect()  # a phone checking "am I online?" gets the setup page instead
+        if path == "/" or path == "/setup":
+            return self.web.static("config.html", request)
+        if path == "/style.css":
+            return self.web.static("style.css", request)
+        if path == "/api":
+            return json_reply(200, {"product_name": "hanport P1 meter", "serial": self.device_id, "mode": "setup"})
+        if self.gate is not None and path.startswith("/api/setup"):
+            refused = self.gate.check(request, self.cfg["admin.password"])
+            if refused is not None:
+                return refused
+        if path == "/api/setup" and request.method == "GET":
+            out = form_values(self.cfg, SETUP_KEYS)
+            out["mode"] = "setup"
+            out["device"] = self.device_id
+            out["reason"] = _REASONS.get(self.reason, "")
+            return json_reply(200, out)
+        if path == "/api/setup/networks" and request.method == "GET":
+            return json_reply(200, self._scan())
+        if path == "/api/setup/result" and request.method == "GET":
+            return json_reply(200, {"state": self.state, "detail": self.detail})
+        if request.method != "POST":
+            return json_reply(404 if request.method == "GET" else 405, {"error": "not found"})
+        form, refused = post_form(request)
+        if refused is not None:
+            return refused
+        if path == "/api/setup":
+            return self._save(form)
+        if path == "/api/setup/finish":
+            if self.state != "connected":
+                return json_reply(409, {"error": "not connected to the home network yet"})
+            self.done = True
+            return json_reply(200, {"state": "switching"})
+        return json_reply(404, {"error": "not found"})
+
+    def _scan(self):
+        now = ticks_ms()
+        if self.scanned_at is None or ticks_diff(now, self.scanned_at) > _SCAN_CACHE_MS:
+            best = {}
+            try:
+                found = self.radio.scan()
+            except OSError:
+                found = []
+            for ssid, rssi, secure in found:
+                if ssid and (ssid not in best or best[ssid][0] < rssi):
+                    best[ssid] = (rssi, secure)
+            nets = [{"ssid": s, "rssi": best[s][0], "secure": best[s][1]} for s in best]
+            nets.sort(key=lambda n: -n["rssi"])
+            self.networks = nets[:_MAX_NETWORKS]
+            self.scanned_at = now
+        return self.networks
+
+    def _save(self, form):
+        if self.state == "joining" and not self.retrying_home:
+            return json_reply(409, {"error": "still trying the last network: wait for the result"})
+        new_cfg, errors = apply_form(self.cfg, form, SETUP_KEYS)
+        if not errors:
+            errors = setup_errors(new_cfg)
+        if errors:
+            return json_reply(400, {"errors": errors})
+        try:
+            self.store.save_text(dumps(schema.to_file(new_cfg)))
+        except (OSError, ValueError) as e:
+            return json_reply(500, {"error": "could not save: %s" % e})
+        self.cfg = new_cfg
+        self.log("setup: settings saved; trying %s" % new_cfg["wifi.ssid"])
+        self._join(False)
+        return json_reply(202, {"state": "joining"})
+
+    def _join(self, retrying_home):
+        self.radio.join(self.cfg["wifi.ssid"], self.cfg["wifi.password"])
+        self.state = "joining"
+        self.detail = self.cfg["wifi.ssid"]
+        self.join_started = ticks_ms()
+        self.retrying_home = retrying_home
+
+    def watch(self):
+        """Called every 250 ms: follows the join attempt. True when setup is finished."""
+        if self.state == "idle" and self.reason == "wifi_failed":
+            if ticks_diff(ticks_ms(), self.join_started) > _RETRY_HOME_MS:
+                self._join(True)  # the setup network stays open while the home network is retried
+        if self.state == "joining" and self.retrying_home:
+            state, detail = self.radio.join_state()
+            if state == "connected":
+                self.log("setup: home network %s is back, address %s" % (self.cfg["wifi.ssid"], detail))
+                self.done = True
+            elif state == "failed" or ticks_diff(ticks_ms(), self.join_started) > _JOIN_TIMEOUT_MS:
+                self.state = "idle"
+                self.join_started = ticks_ms()
+            return self.done
+        if self.state == "joining":
+            state, detail = self.radio.join_state()
+            if state == "connected":
+                self.state, self.detail = "connected", detail
+                self.connected_at = ticks_ms()
+                self.log("setup: joined %s, address %s" % (self.cfg["wifi.ssid"], detail))
+            elif state == "failed" or ticks_diff(ticks_ms(), self.join_started) > _JOIN_TIMEOUT_MS:
+                self.state = "failed"
+                self.detail = detail if state == "failed" else "no answer from the network within 20 s"
+                self.log("setup: could not join %s: %s" % (self.cfg["wifi.ssid"], self.detail))
+        if self.state == "connected" and ticks_diff(ticks_ms(), self.connected_at) > _FINISH_AFTER_MS:
+            self.done = True
+        return self.done
+
+
+async def run_setup(site, web_port, www_dir, dns=None, log=print):
+    """Serve the portal (and its DNS) until the user has joined the home network and finished.
+    Returns "normal"."""
+    web = site.web = WebServer(site, web_port, www_dir)
+    tasks = [asyncio.create_task(web.serve())]
+    if dns is not None:
+        tasks.append(asyncio.create_task(dns.serve()))
+    log("setup: portal on port %d%s" % (web_port, "" if dns is None else ", DNS on port %d" % dns.port))
+    while not site.watch():
+        await sleep_ms(250)
+    await sleep_ms(500)  # the finish reply goes out first
+    for task in tasks:
+        task.cancel()
+    web.close()
+    if dns is not None:
+        dns.close()
+    await sleep_ms(100)
+    log("setup: done, switching to normal mode")
+    return "normal"

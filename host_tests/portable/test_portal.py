@@ -1,0 +1,200 @@
+# Setup mode and admin rules on both runtimes: setup network name/password, when setup opens,
+# Basic auth and the same-origin rule, and the setup site's flow (probe redirect, field errors,
+# atomic save, join result, finish) driven through its routes with a scripted radio.
+import json
+
+from hanport.core import config
+from hanport.core.auth import basic_password, is_admin, same_origin, same_secret
+from hanport.core.httphead import parse_head
+from hanport.core.portal import PROBE_PATHS, ap_password, ap_ssid, is_probe, setup_errors, setup_reason
+from hanport.svc.setup import SetupSite
+from hanport.svc.site import AdminGate
+from hanport.svc.store import JsonStore
+from hanport.svc.web import Request, StaticFile
+from support import tmpdir
+
+HOST = "192.168.4.1"
+
+
+def test_setup_network_name_and_password():
+    assert ap_ssid(b"\x24\x6f\x28\x1a\x2b\x3c") == "hanport-2b3c"
+    pw = ap_password(bytes(range(32)))
+    assert len(pw) == 14 and pw.count("-") == 2 and 8 <= len(pw) <= 63
+    for ch in pw.replace("-", ""):
+        assert ch not in "01lIoO"
+    assert ap_password(bytes(range(1, 33))) != pw  # other random bytes, other password
+    assert ap_password(b"\xff" * 20 + bytes(range(12))) == ap_password(bytes(range(12)))  # >= 248 skipped
+    try:
+        ap_password(b"\xf8" * 40)
+        raise AssertionError("accepted too few usable bytes")
+    except ValueError:
+        pass
+
+
+def test_when_setup_opens():
+    ok = config.defaults()
+    ok["wifi.ssid"] = "home"
+    assert setup_reason(True, ok, False, None) is None
+    assert setup_reason(True, ok, True, None) == "button"
+    assert setup_reason(False, config.defaults(), False, None) == "no_config"
+    assert setup_reason(True, config.defaults(), False, None) == "no_config"  # valid but no network
+    assert setup_reason(True, ok, False, 299999) is None
+    assert setup_reason(True, ok, False, 300000) == "wifi_failed"
+    for path in ("/generate_204", "/hotspot-detect.html", "/connecttest.txt", "/ncsi.txt", "/canonical.html", "/success.txt"):
+        assert is_probe(path) and path in PROBE_PATHS
+    assert not is_probe("/") and not is_probe("/api/setup")
+    errors = setup_errors(config.defaults())
+    assert "wifi.ssid" in errors and "admin.password" in errors
+
+
+def _headers(**kw):
+    return {k.replace("_", "-"): v for k, v in kw.items()}
+
+
+def test_admin_password_and_origin_rules():
+    import binascii
+
+    def basic(user_pw):
+        return "Basic " + binascii.b2a_base64(user_pw.encode()).decode().strip()
+
+    assert basic_password(basic("admin:s3cret:with:colons")) == "s3cret:with:colons"
+    assert basic_password("Basic !!!") is None and basic_password("Bearer x") is None and basic_password(None) is None
+    assert same_secret("abc", "abc") and not same_secret("abd", "abc") and not same_secret("ab", "abc")
+    assert not same_secret("", "abc") and not same_secret("abc", "")
+    assert is_admin({"authorization": basic("x:goodpass1")}, "goodpass1")
+    assert not is_admin({"authorization": basic("x:badpass12")}, "goodpass1")
+    assert not is_admin({"authorization": basic("x:")}, "")  # no admin password: nobody
+    assert same_origin(_headers(host="192.168.4.1", origin="http://192.168.4.1", sec_fetch_site="same-origin"))
+    assert same_origin(_headers(host="192.168.4.1"))  # curl: no browser, no victim
+    assert not same_origin(_headers(host="192.168.4.1", origin="http://evil.example"))
+    assert not same_origin(_headers(host="192.168.4.1", origin="null"))
+    assert not same_origin(_headers(host="192.168.4.1", sec_fetch_site="cross-site"))
+    assert not same_origin(_headers(origin="http://192.168.4.1"))  # no Host to compare with
+
+
+def test_admin_gate_locks_out_guessing():
+    gate = AdminGate()
+    wrong = Request(_head("GET", "/api/settings", {"Authorization": "Basic eDp3cm9uZ3Bhc3M="}), b"")
+    statuses = [gate.check(wrong, "rightpass")[0] for _ in range(6)]
+    assert statuses[:4] == [401] * 4 and statuses[4] == 401 and statuses[5] == 429
+    assert gate.check(wrong, "")[0] == 403  # no admin password set: settings closed
+
+
+class Radio:
+    """Scripted radio: join answers after `after` polls."""
+
+    def __init__(self, outcome, after=2):
+        self.outcome = outcome
+        self.after = after
+        self.polls = 0
+        self.joined = None
+
+    def scan(self):
+        return [("home", -60, True), ("<b>x</b>", -80, False), ("home", -50, True), ("", -40, False)]
+
+    def join(self, ssid, password):
+        self.joined = (ssid, password)
+        self.polls = 0
+
+    def join_state(self):
+        self.polls += 1
+        return ("joining", "") if self.polls < self.after else self.outcome
+
+
+def _head(method, path, headers):
+    lines = "".join("%s: %s\r\n" % (k, headers[k]) for k in headers)
+    head, status = parse_head(("%s %s HTTP/1.1\r\n%s\r\n" % (method, path, lines)).encode())
+    assert status == 0
+    return head
+
+
+class Web:
+    def static(self, name, request):
+        return 200, "text/html", StaticFile(name, True), None
+
+
+def _site(radio, cfg=None, reason="no_config"):
+    d = tmpdir("portal")
+    store = JsonStore(d + "/config.json")
+    logs = []
+    site = SetupSite(cfg or config.defaults(), store, radio, logs.append, reason, "hanport-2b3c", HOST)
+    site.web = Web()
+    return site, store, d, logs
+
+
+def _call(site, method, path, body=b"", **headers):
+    h = {"Host": HOST}
+    if method == "POST":
+        h["Content-Type"] = "application/x-www-form-urlencoded"
+        h["Content-Length"] = str(len(body))
+    for k in headers:
+        h[k.replace("_", "-")] = headers[k]
+    status, ctype, out, extra = site.route(Request(_head(method, path, h), body))
+    return status, (json.loads(out) if ctype == "application/json" else out), extra
+
+
+def test_setup_site_flow():
+    radio = Radio(("connected", "192.168.1.57"))
+    site, store, d, logs = _site(radio)
+    for probe in ("/generate_204", "/hotspot-detect.html", "/connecttest.txt", "/ncsi.txt", "/canonical.html", "/success.txt"):
+        status, _, extra = _call(site, "GET", probe)
+        assert status == 302 and extra["Location"] == "http://192.168.4.1/"
+    status, _, extra = _call(site, "GET", "/", Host="connectivitycheck.gstatic.com")
+    assert status == 302  # any other host name: to the portal
+    status, page, _ = _call(site, "GET", "/")
+    assert status == 200 and page.path == "config.html"
+    _, nets, _ = _call(site, "GET", "/api/setup/networks")
+    assert nets == [{"ssid": "home", "rssi": -50, "secure": True}, {"ssid": "<b>x</b>", "rssi": -80, "secure": False}]
+    _, info, _ = _call(site, "GET", "/api/setup")
+    assert info["values"]["mqtt.port"] == 1883 and "wifi.password" not in info["values"]
+    assert info["secrets_set"]["wifi.password"] is False and info["mode"] == "setup"
+    # Invalid: errors per field, nothing saved, no join.
+    status, out, _ = _call(site, "POST", "/api/setup", b"wifi.ssid=home&wifi.password=short&mqtt.port=99999&admin.password=x")
+    assert status == 400 and set(out["errors"]) == {"wifi.password", "mqtt.port"}
+    status, out, _ = _call(site, "POST", "/api/setup", b"wifi.ssid=home&wifi.password=longenough&admin.password=x")
+    assert status == 400 and set(out["errors"]) == {"admin.password"}
+    assert store.load() is None and radio.joined is None
+    # Cross-origin: refused before anything is read.
+    body = b"wifi.ssid=home&wifi.password=longenough&admin.password=adminpass"
+    status, out, _ = _call(site, "POST", "/api/setup", body, Origin="http://evil.example")
+    assert status == 403 and store.load() is None
+    # Valid: saved atomically, then the join is tried; the page polls the result.
+    status, out, _ = _call(site, "POST", "/api/setup", body, Origin="http://192.168.4.1")
+    assert status == 202 and radio.joined == ("home", "longenough")
+    saved = store.load()
+    assert saved["wifi.ssid"] == "home" and saved["admin.password"] == "adminpass" and saved["version"] == config.VERSION
+    assert config.validate(saved)[1] == {}
+    assert _call(site, "POST", "/api/setup/finish")[0] == 409  # not connected yet
+    assert not site.watch() and _call(site, "GET", "/api/setup/result")[1]["state"] == "joining"
+    site.watch()
+    assert _call(site, "GET", "/api/setup/result")[1] == {"state": "connected", "detail": "192.168.1.57"}
+    _, info, _ = _call(site, "GET", "/api/setup")
+    assert info["secrets_set"]["wifi.password"] is True and "longenough" not in json.dumps(info)
+    assert _call(site, "POST", "/api/setup/finish")[0] == 200 and site.watch()
+    assert not [line for line in logs if "longenough" in line or "adminpass" in line]
+
+
+def test_setup_site_reports_failure_and_keeps_form():
+    radio = Radio(("failed", "wrong password"), after=1)
+    site, store, d, _ = _site(radio)
+    assert _call(site, "POST", "/api/setup", b"wifi.ssid=home&wifi.password=wrongpass1&admin.password=adminpass")[0] == 202
+    site.watch()
+    assert _call(site, "GET", "/api/setup/result")[1] == {"state": "failed", "detail": "wrong password"}
+    assert not site.done
+    # Fixed password, empty admin field: the admin password saved before stays.
+    assert _call(site, "POST", "/api/setup", b"wifi.ssid=home&wifi.password=rightpass1&admin.password=")[0] == 202
+    assert store.load()["admin.password"] == "adminpass" and store.load()["wifi.password"] == "rightpass1"
+
+
+def test_setup_after_wifi_failure_needs_admin_password():
+    cfg = config.defaults()
+    cfg["wifi.ssid"] = "home"
+    cfg["wifi.password"] = "homepass1"
+    cfg["admin.password"] = "adminpass"
+    site, store, d, _ = _site(Radio(("failed", "network not found")), cfg, reason="wifi_failed")
+    assert _call(site, "GET", "/api/setup")[0] == 401
+    assert _call(site, "POST", "/api/setup", b"wifi.ssid=x&wifi.password=whatever1&admin.password=newadmin1")[0] == 401
+    assert store.load() is None
+    auth = "Basic eDphZG1pbnBhc3M="  # x:adminpass
+    status, info, _ = _call(site, "GET", "/api/setup", Authorization=auth)
+    assert status == 200 and info["values"]["wifi.ssid"] == "home"
