@@ -10,10 +10,12 @@ UMQTT  := micropython-umqtt.simple==1.3.4
 STUBS  := $(VENV)/esp32-typings/machine.pyi
 MPLIB  := $(VENV)/mplib/umqtt/simple.py
 
-.PHONY: help venv test lint bench decode telegrams run clean
+.PHONY: help venv test lint bench decode telegrams run www clean
 
 help:
-	@echo "make run             firmware on this host, fed by the virtual meter (SERIAL=, CONFIG=, RUNTIME=cpython)"
+	@echo "make run             firmware on this host, fed by the virtual meter (SERIAL=, CONFIG=, RUNTIME=cpython, WEB_PORT=)"
+	@echo "make run SETUP=1 WEB_PORT=8080 DNS_PORT=5353 CONFIG=build/config.json   the setup portal on this host"
+	@echo "make www             re-compress firmware/www pages to .gz after editing them"
 	@echo "make test            run every test (CPython + MicroPython unix port)"
 	@echo "make bench           decoder speed vs dsmr_parser, heap bytes per telegram"
 	@echo "make lint            ruff + mpy-cross on every firmware file"
@@ -60,6 +62,9 @@ bench: $(STAMP)
 
 decode: $(STAMP)
 	$(BIN)/python tools/p1decode.py --stats $(FILE)
+
+www:
+	$(PYTHON) tools/build_www.py
 
 N ?= 10
 telegrams:

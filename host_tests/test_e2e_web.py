@@ -1,10 +1,13 @@
 # The local web API of the running firmware (MicroPython unix port), over real sockets:
 # HomeWizard v1 fields against the values sent, the raw telegram, limits and bad clients.
+import gzip
 import json
+import os
 import socket
 import time
 import urllib.request
 
+from conftest import ROOT
 from harness import FakeMeter, Firmware, free_port, wait_for
 from telegen import crc16_arc
 
@@ -38,7 +41,7 @@ def test_local_api_and_limits(tmp_path, mpy_build):
     meter = FakeMeter(tmp_path, rate=2)
     fw = Firmware(tmp_path, meter.link, None, heap="192k", extra=["--quiet", "--web-port", str(port)], mpy=mpy_build)
     try:
-        wait_for(lambda: "web: API on port" in fw.output() and "meter: ok" in fw.output(), 20, what=fw.output)
+        wait_for(lambda: "web: status page and API on port" in fw.output() and "meter: ok" in fw.output(), 20, what=fw.output)
         time.sleep(0.3)
         status, ctype, body = get(port, "/api")
         info = json.loads(body)
@@ -57,8 +60,13 @@ def test_local_api_and_limits(tmp_path, mpy_build):
         assert ctype == "text/plain" and raw.startswith(b"/ADN9 6534")
         bang = raw.index(b"!")
         assert int(raw[bang + 1 : bang + 5], 16) == crc16_arc(raw[: bang + 1])  # as sent, CRC verifies
-        status, ctype, page = get(port, "/")
-        assert status == 200 and ctype.startswith("text/html") and b"hanport-host" in page and b"<svg" in page
+        status, ctype, page = get(port, "/")  # no Accept-Encoding: decompressed on the device
+        with open(os.path.join(ROOT, "firmware", "www", "status.html"), "rb") as f:
+            assert status == 200 and ctype.startswith("text/html") and page == f.read() and b"<svg" in page
+        req = urllib.request.Request("http://127.0.0.1:%d/" % port, headers={"Accept-Encoding": "gzip, deflate"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.headers["Content-Encoding"] == "gzip" and gzip.decompress(r.read()) == page
+            assert r.headers["X-Frame-Options"] == "DENY"
         history = json.loads(get(port, "/api/history")[2])
         assert history and all(isinstance(w, int) for _, w in history)
         status = json.loads(get(port, "/api/status")[2])

@@ -4,6 +4,7 @@
 import ast
 import hashlib
 import os
+import re
 import subprocess
 import sys
 
@@ -88,3 +89,20 @@ def test_only_the_esp32_shell_imports_machine_or_network():
         tree = ast.parse(open(path, encoding="utf-8").read())
         bad = {"machine", "network"} & set(imported_modules(tree))
         assert not bad, (rel, bad)
+
+
+def test_gzipped_pages_match_their_sources():
+    # The device serves www/*.gz as they are: a page edited without `make www` would ship stale.
+    import zlib
+
+    from build_www import WBITS, WWW, sources
+
+    names = sources()
+    assert {"config.html", "status.html", "style.css"} <= set(names)
+    for name in names:
+        with open(os.path.join(WWW, name), "rb") as f, open(os.path.join(WWW, name + ".gz"), "rb") as g:
+            source, packed = f.read(), g.read()
+        # Decompressing with the device's small window proves the file was packed with it.
+        assert zlib.decompress(packed, 16 + WBITS) == source, name + ".gz is stale: run make www"
+        # No CDN: nothing is loaded from another host (phones in setup mode have no internet).
+        assert not re.search(rb"""(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import""", source), name

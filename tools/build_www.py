@@ -2,9 +2,13 @@
 # Pre-compresses the dongle's pages (firmware/www/*.html, *.css) to .gz beside them: the device
 # serves the .gz bytes as they are (Content-Encoding: gzip), since MicroPython's deflate module
 # can only decompress. Deterministic output (mtime 0); `make www` runs it, a test checks freshness.
-import gzip
+# A 1 KB window (WBITS 10): a client without gzip gets the page decompressed on the device, and
+# decompressing needs a buffer of the window's size (the default 32 KB would not fit the heap).
 import os
 import sys
+import zlib
+
+WBITS = 10  # firmware/hanport/svc/web.py decompresses with the same value
 
 WWW = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "firmware", "www")
 
@@ -14,7 +18,8 @@ def sources(folder=WWW):
 
 
 def compress(data):
-    return gzip.compress(data, compresslevel=9, mtime=0)
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + WBITS, 9)  # 16+: gzip wrapper, mtime 0
+    return packer.compress(data) + packer.flush()
 
 
 def main():

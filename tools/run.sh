@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: the firmware on this host, under the MicroPython unix port (CPython where that
 # wheel does not exist, or with RUNTIME=cpython), fed by the virtual meter on a pty unless
-# SERIAL names a real port. CONFIG=file.json enables MQTT/HTTP as configured.
+# SERIAL names a real port. CONFIG=file.json enables MQTT/HTTP as configured; WEB_PORT=8080
+# serves the status page, API and settings. SETUP=1 (with WEB_PORT, CONFIG, optional DNS_PORT
+# and SCAN_FILE) runs the setup portal first and saves the form to CONFIG.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build/run
@@ -13,6 +15,16 @@ fi
 args=(--data build/run)
 [ -n "${CONFIG:-}" ] && args+=(--config "$CONFIG")
 [ -n "${WEB_PORT:-}" ] && args+=(--web-port "$WEB_PORT")
+if [ -n "${SETUP:-}" ] && [ "${SETUP}" != 0 ]; then
+  if [ -z "${CONFIG:-}" ] || [ -z "${WEB_PORT:-}" ]; then
+    echo "SETUP=1 needs WEB_PORT=port and CONFIG=file (where the form saves), e.g." >&2
+    echo "  make run SETUP=1 WEB_PORT=8080 DNS_PORT=5353 CONFIG=build/config.json" >&2
+    exit 2
+  fi
+  args+=(--setup)
+  [ -n "${DNS_PORT:-}" ] && args+=(--dns-port "$DNS_PORT")
+  [ -n "${SCAN_FILE:-}" ] && args+=(--scan-file "$SCAN_FILE")
+fi
 meter_pid=""
 cleanup() { [ -n "$meter_pid" ] && kill "$meter_pid" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM

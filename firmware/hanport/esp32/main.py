@@ -1,7 +1,9 @@
-# ESP32 main: builds the ports (UART, Wi-Fi, watchdog, flash files) from /config.json and
-# /board.json and runs the same services as the host. Called by /main.py at boot; nothing
-# here runs at import. The only module, with its siblings, that imports machine or network.
+# ESP32 main: reads /config.json and /board.json, decides between setup mode (no valid config,
+# button held at boot, home network down for 5 minutes) and normal mode, builds the ports
+# (UART, Wi-Fi, watchdog, flash files) and runs the same services as the host. Called by
+# /main.py; nothing runs at import. With its siblings, the only code importing machine/network.
 import gc
+import os
 import sys
 
 import machine
@@ -20,10 +22,16 @@ def _rand_below(n):
     return random.getrandbits(30) % n if n > 0 else 0
 
 
+def _mac():
+    import network
+
+    return network.WLAN(network.STA_IF).config("mac")
+
+
 def _device_id():
     import binascii
 
-    return "hanport-" + binascii.hexlify(machine.unique_id()[-3:]).decode()
+    return "hanport-" + binascii.hexlify(_mac()[-2:]).decode()
 
 
 def _load_umqtt():
@@ -44,7 +52,51 @@ class _Watchdog:
         self.wdt.feed()
 
 
+def _button_held(board):
+    """The board's button (BOOT on most boards, active low) held during the first second."""
+    if board["button_pin"] < 0:
+        return False
+    import time
+
+    pin = machine.Pin(board["button_pin"], machine.Pin.IN, machine.Pin.PULL_UP)
+    for _ in range(10):
+        if pin.value():
+            return False
+        time.sleep_ms(100)
+    return True
+
+
+def _setup(board, store, cfg, reason, device_id, watchdog=None):
+    import asyncio
+
+    from hanport.core.portal import AP_IP, ap_ssid
+    from hanport.esp32.wifi import AccessPoint, SetupRadio
+    from hanport.svc.dns import DnsServer
+    from hanport.svc.setup import SetupSite, run_setup, setup_password
+
+    password = setup_password(JsonStore("/setup.json", 512), os.urandom)
+    ssid = ap_ssid(_mac())
+    # The serial console is physical access: the password is shown there (and on the label the
+    # deploy tool prints), never on a page or in an API answer.
+    _log("setup: network %s, password %s, then open http://%s/ (%s)" % (ssid, password, AP_IP, reason))
+    ap = AccessPoint(ssid, password, board["tx_power_dbm"])
+    site = SetupSite(cfg, store, SetupRadio(), _log, reason, device_id, AP_IP)
+    asyncio.run(run_setup(site, 80, "/www", DnsServer(AP_IP, 53), _log, watchdog))
+    ap.close()
+
+
+async def _watch_wifi(app, wifi):
+    from hanport.core.portal import WIFI_DOWN_SETUP_MS
+    from hanport.ticks import sleep_ms
+
+    while wifi.down_ms() < WIFI_DOWN_SETUP_MS:
+        await sleep_ms(5000)
+    _log("wifi: home network down for 5 minutes: opening the setup network")
+    app.request_restart("wifi_failed")
+
+
 def run():
+    from hanport.core.portal import setup_reason
     from hanport.esp32 import board as board_config
     from hanport.esp32.uart import UartSource
 
@@ -54,29 +106,38 @@ def run():
     # Allocate the big buffers first, before the heap fragments (UART rx ring is outside it).
     source = UartSource(board)
     store = JsonStore("/config.json")
-    cfg, _ = load_config(store, _log)
+    cfg, cfg_errors = load_config(store, _log)
+    cfg_ok = store.load() is not None and not cfg_errors
     device_id = cfg["device.id"] or _device_id()
-    wifi = None
-    if cfg["wifi.ssid"]:
-        from hanport.esp32.wifi import WifiLink
-
-        wifi = WifiLink(cfg["wifi.ssid"], cfg["wifi.password"], _log, _rand_below, device_id, board["tx_power_dbm"])
-    umqtt = _load_umqtt()
+    reason = setup_reason(cfg_ok, cfg, _button_held(board), None)
+    if reason is not None:
+        _setup(board, store, cfg, reason, device_id)
+        machine.reset()  # a clean heap for normal mode, with the saved config
+    from hanport.esp32.wifi import WifiLink
     from hanport.netport import NetPort
 
+    wifi = WifiLink(cfg["wifi.ssid"], cfg["wifi.password"], _log, _rand_below, device_id, board["tx_power_dbm"])
     ports = Ports(
         source,
         _log,
         _rand_below,
         net_port=lambda ctx, host, timeout: NetPort(timeout, ctx, host),
-        umqtt=umqtt,
+        umqtt=_load_umqtt(),
         hourly_store=JsonStore("/hourly.jsonl", 16384),
         mem_free=gc.mem_free,
         wifi=wifi,
         watchdog=_Watchdog(30000),
+        web_port=80,
+        www_dir="/www",
+        config_store=store,
     )
+    watchdog = ports.watchdog
     app = App(cfg, ports, device_id)
     gc.collect()
     gc.threshold(gc.mem_free() // 4 + gc.mem_alloc())
     _log("hanport %s on %s, heap free %d" % (__import__("hanport").VERSION, sys.platform, gc.mem_free()))
-    app.run(extra_tasks=[wifi.run()] if wifi is not None else [])
+    app.run(extra_tasks=[wifi.run(), _watch_wifi(app, wifi)])
+    if app.next_mode == "wifi_failed":
+        gc.collect()
+        _setup(board, store, cfg, "wifi_failed", device_id, watchdog)  # the watchdog runs on
+    machine.reset()  # settings saved, or setup finished: start again with the stored config

@@ -1,5 +1,6 @@
-# Wi-Fi station link for the ESP32 shell: connects, waits until the link has been stable for a
-# few seconds, reconnects with backoff when it drops; never logs the password. Imports network.
+# Wi-Fi for the ESP32 shell: the station link (connects, waits until the link is stable,
+# reconnects with backoff, never logs the password), the setup access point (WPA2, per-device
+# password, 192.168.4.1) and the radio used by the setup page (scan, join, result).
 import network
 
 from hanport.core.backoff import Backoff
@@ -19,6 +20,7 @@ class WifiLink:
         self.hostname = hostname
         self.tx_power_dbm = tx_power_dbm
         self.failures = 0
+        self.down_since = ticks_ms()  # not connected since (boot counts as down)
 
     def isconnected(self):
         return self.sta.isconnected()
@@ -34,6 +36,10 @@ class WifiLink:
 
     def ssid_name(self):
         return self.ssid
+
+    def down_ms(self):
+        """How long the home network has been unreachable; 0 while connected."""
+        return 0 if self.up_since is not None else ticks_diff(ticks_ms(), self.down_since)
 
     def _start(self):
         self.sta.active(True)
@@ -59,6 +65,7 @@ class WifiLink:
             if self.up_since is not None:
                 self.log("wifi: link to %s lost" % self.ssid)
                 self.up_since = None
+                self.down_since = ticks_ms()
             self._start()
             deadline = ticks_add(ticks_ms(), 20000)  # ticks wrap around: never add directly
             while not self.sta.isconnected() and ticks_diff(deadline, ticks_ms()) > 0:
@@ -69,3 +76,64 @@ class WifiLink:
                 self.log("wifi: cannot join %s (status %s); retry in %d s" % (self.ssid, self.sta.status(), delay // 1000))
                 self.sta.disconnect()
                 await sleep_ms(delay)
+
+
+class AccessPoint:
+    """The setup network: WPA2-PSK with the device's own password, at 192.168.4.1."""
+
+    def __init__(self, ssid, password, tx_power_dbm=0):
+        self.ap = network.WLAN(network.AP_IF)
+        self.ap.active(True)
+        self.ap.config(essid=ssid, password=password, authmode=network.AUTH_WPA2_PSK, max_clients=4)
+        if tx_power_dbm:
+            self.ap.config(txpower=tx_power_dbm)
+        self.ap.ifconfig(("192.168.4.1", "255.255.255.0", "192.168.4.1", "192.168.4.1"))
+
+    def close(self):
+        self.ap.active(False)
+
+
+# network.WLAN.status() while joining -> what the setup page tells the user
+_FAILURES = {
+    network.STAT_WRONG_PASSWORD: "wrong password",
+    network.STAT_NO_AP_FOUND: "network not found (out of range, or a 5 GHz-only network)",
+    network.STAT_CONNECT_FAIL: "the network refused the connection",
+}
+
+
+class SetupRadio:
+    """What the setup page needs from the radio; the station interface works while the
+    access point stays up (both on the AP's channel)."""
+
+    def __init__(self):
+        self.sta = network.WLAN(network.STA_IF)
+        self.sta.active(True)
+        self.trying = False
+
+    def scan(self):
+        out = []
+        for ssid, _bssid, _channel, rssi, authmode, _hidden in self.sta.scan():
+            try:
+                name = ssid.decode()
+            except UnicodeError:
+                continue  # not UTF-8: cannot be shown or typed; the user can still type a name
+            out.append((name, rssi, authmode != 0))
+        return out
+
+    def join(self, ssid, password):
+        try:
+            self.sta.disconnect()
+        except OSError:
+            pass
+        self.sta.connect(ssid, password)
+        self.trying = True
+
+    def join_state(self):
+        if not self.trying:
+            return "idle", ""
+        status = self.sta.status()
+        if self.sta.isconnected():
+            return "connected", self.sta.ifconfig()[0]
+        if status in _FAILURES:
+            return "failed", _FAILURES[status]
+        return "joining", ""

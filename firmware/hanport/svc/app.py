@@ -94,10 +94,12 @@ class App:
         self.last_meter_state = None
         self.stopping = None
         self.web = None
+        self.next_mode = None  # set with the restart request: e.g. "wifi_failed" opens setup
 
-    def request_restart(self):
-        """Stop every service soon (the settings page has saved a new config); run() returns
+    def request_restart(self, next_mode=None):
+        """Stop every service soon (settings saved, or the home network is gone); run() returns
         "restart" and the shell restarts (ESP32: machine.reset(), host: a new App)."""
+        self.next_mode = next_mode
         if self.stopping is not None:
             self.stopping.set()
 

@@ -159,15 +159,17 @@ class SetupSite:
         return self.done
 
 
-async def run_setup(site, web_port, www_dir, dns=None, log=print):
+async def run_setup(site, web_port, www_dir, dns=None, log=print, watchdog=None):
     """Serve the portal (and its DNS) until the user has joined the home network and finished.
-    Returns "normal"."""
+    Returns "normal". watchdog: fed while the portal loop runs (a started WDT cannot stop)."""
     web = site.web = WebServer(site, web_port, www_dir)
     tasks = [asyncio.create_task(web.serve())]
     if dns is not None:
         tasks.append(asyncio.create_task(dns.serve()))
     log("setup: portal on port %d%s" % (web_port, "" if dns is None else ", DNS on port %d" % dns.port))
     while not site.watch():
+        if watchdog is not None:
+            watchdog.feed()
         await sleep_ms(250)
     await sleep_ms(500)  # the finish reply goes out first
     for task in tasks:
@@ -178,3 +180,18 @@ async def run_setup(site, web_port, www_dir, dns=None, log=print):
     await sleep_ms(100)
     log("setup: done, switching to normal mode")
     return "normal"
+
+
+def setup_password(store, urandom):
+    """The device's setup-network password: kept in its own file (the deploy tool may write it
+    first, to print it); made from 32 random bytes on the first boot without one."""
+    from hanport.core.portal import ap_password
+
+    kept = store.load()
+    if isinstance(kept, dict):
+        pw = kept.get("ap_password")
+        if isinstance(pw, str) and 8 <= len(pw) <= 63:
+            return pw
+    pw = ap_password(urandom(32))
+    store.save_text(dumps({"ap_password": pw}))
+    return pw

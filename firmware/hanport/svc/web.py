@@ -11,6 +11,7 @@ from hanport.ticks import ticks_add, ticks_diff, ticks_ms
 _DEADLINE_S = 5
 _MAX_CONNECTIONS = 4
 _CHUNK = 512
+_GZIP_WBITS = 10  # pages are compressed with a 1 KB window (tools/build_www.py): 1 KB to unpack
 _REASONS = {
     200: "OK",
     202: "Accepted",
@@ -192,7 +193,7 @@ def _gunzip(f):
     try:
         import deflate  # MicroPython 1.21+: decompression is built into every port
 
-        return deflate.DeflateIO(f, deflate.GZIP)
+        return deflate.DeflateIO(f, deflate.GZIP, _GZIP_WBITS)
     except ImportError:
         import gzip
 
