@@ -118,3 +118,30 @@ def tmpdir(name):
     for entry in os.listdir(base):
         os.remove(base + "/" + entry)
     return base
+
+
+def form_body(keys, current, changes):
+    """The urlencoded body a browser sends for a form showing `keys`: every field (secrets
+    empty = unchanged), checked boxes as "on", unchecked ones absent; `changes` override."""
+    values = {}
+    for key in keys:
+        values[key] = "" if key.endswith("password") or key.endswith("token") else current[key]
+    for key in changes:
+        values[key] = changes[key]
+    parts = []
+    for key in sorted(values):
+        value = values[key]
+        if value is True:
+            value = "on"
+        elif value is False:
+            continue
+        parts.append(_quote(key) + "=" + _quote(str(value)))
+    return "&".join(parts).encode()
+
+
+def _quote(text):
+    out = ""
+    for b in text.encode():
+        ch = chr(b)
+        out += ch if (ch.isalpha() and b < 128) or ch.isdigit() or ch in ".-_" else "%%%02X" % b
+    return out

@@ -2,6 +2,7 @@
 # unchanged when left empty, the current configuration never mutated.
 from hanport.core import config
 from hanport.core.form import apply_form, decode_form
+from support import form_body
 
 SHOWN = ("wifi.ssid", "wifi.password", "mqtt.host", "mqtt.port", "mqtt.tls", "mqtt.user", "mqtt.password", "http.url")
 
@@ -43,23 +44,28 @@ def test_apply_form_secrets_unchanged_and_no_mutation():
     assert errors == {} and cfg["wifi.ssid"] == "home2" and cfg["mqtt.port"] == 8883 and cfg["mqtt.tls"] is True
     assert cfg["wifi.password"] == "old-secret-pw" and cfg["mqtt.password"] == "mq-old"
     assert current == before  # never mutated
-    cfg, errors = apply_form(current, decode_form(b"wifi.ssid=home&mqtt.host=b&mqtt.user=u&mqtt.port=1883"), SHOWN)
-    assert cfg["mqtt.tls"] is False  # an unchecked box sends nothing
+    current["mqtt.tls"] = True
+    cfg, errors = apply_form(current, decode_form(form_body(SHOWN, current, {"mqtt.tls": False})), SHOWN)
+    assert errors == {} and cfg["mqtt.tls"] is False  # an unchecked box sends nothing
+    cfg, errors = apply_form(current, decode_form(b"wifi.ssid=home"), SHOWN)
+    assert cfg is None and errors["mqtt.host"] == "missing from the form"  # not a whole form: refused
 
 
 def test_apply_form_errors_name_the_field():
     current = config.defaults()
     cases = [
-        (b"mqtt.port=99999", "mqtt.port"),
-        (b"mqtt.port=12ab", "mqtt.port"),
-        (b"wifi.password=short", "wifi.password"),
-        (b"http.url=javascript:alert(1)", "http.url"),
-        (b"wifi.ssid=" + b"x" * 40, "wifi.ssid"),
-        (b"admin.isroot=1", "admin.isroot"),
+        ({"mqtt.port": "99999"}, "mqtt.port"),
+        ({"mqtt.port": "12ab"}, "mqtt.port"),
+        ({"mqtt.tls": "maybe"}, "mqtt.tls"),
+        ({"wifi.password": "short"}, "wifi.password"),
+        ({"http.url": "javascript:alert(1)"}, "http.url"),
+        ({"mqtt.host": "<script>alert(1)</script>"}, "mqtt.host"),
+        ({"wifi.ssid": "x" * 40}, "wifi.ssid"),
+        ({"admin.isroot": "1"}, "admin.isroot"),
     ]
-    for body, key in cases:
-        cfg, errors = apply_form(current, decode_form(body), SHOWN)
-        assert cfg is None and key in errors, (body, errors)
-    # Markup is data: stored as typed, escaped only when a page shows it.
-    cfg, errors = apply_form(current, decode_form(b"wifi.ssid=%3Cscript%3E"), SHOWN)
+    for changes, key in cases:
+        cfg, errors = apply_form(current, decode_form(form_body(SHOWN, current, changes)), SHOWN)
+        assert cfg is None and key in errors and len(errors) == 1, (changes, errors)
+    # Markup in an SSID is data: stored as typed, shown as text by the pages.
+    cfg, errors = apply_form(current, decode_form(form_body(SHOWN, current, {"wifi.ssid": "<script>"})), SHOWN)
     assert errors == {} and cfg["wifi.ssid"] == "<script>"

@@ -6,12 +6,12 @@ import json
 from hanport.core import config
 from hanport.core.auth import basic_password, is_admin, same_origin, same_secret
 from hanport.core.httphead import parse_head
-from hanport.core.portal import PROBE_PATHS, ap_password, ap_ssid, is_probe, setup_errors, setup_reason
+from hanport.core.portal import PROBE_PATHS, SETUP_KEYS, ap_password, ap_ssid, is_probe, setup_errors, setup_reason
 from hanport.svc.setup import SetupSite
 from hanport.svc.site import AdminGate
 from hanport.svc.store import JsonStore
 from hanport.svc.web import Request, StaticFile
-from support import tmpdir
+from support import form_body, tmpdir
 
 HOST = "192.168.4.1"
 
@@ -133,6 +133,10 @@ def _call(site, method, path, body=b"", **headers):
     return status, (json.loads(out) if ctype == "application/json" else out), extra
 
 
+def _form(**changes):
+    return form_body(SETUP_KEYS, config.defaults(), {k.replace("_", ".", 1): v for k, v in changes.items()})
+
+
 def test_setup_site_flow():
     radio = Radio(("connected", "192.168.1.57"))
     site, store, d, logs = _site(radio)
@@ -149,13 +153,15 @@ def test_setup_site_flow():
     assert info["values"]["mqtt.port"] == 1883 and "wifi.password" not in info["values"]
     assert info["secrets_set"]["wifi.password"] is False and info["mode"] == "setup"
     # Invalid: errors per field, nothing saved, no join.
-    status, out, _ = _call(site, "POST", "/api/setup", b"wifi.ssid=home&wifi.password=short&mqtt.port=99999&admin.password=x")
+    status, out, _ = _call(
+        site, "POST", "/api/setup", _form(wifi_ssid="home", wifi_password="short", mqtt_port="99999", admin_password="x")
+    )
     assert status == 400 and set(out["errors"]) == {"wifi.password", "mqtt.port"}
-    status, out, _ = _call(site, "POST", "/api/setup", b"wifi.ssid=home&wifi.password=longenough&admin.password=x")
+    status, out, _ = _call(site, "POST", "/api/setup", _form(wifi_ssid="home", wifi_password="longenough", admin_password="x"))
     assert status == 400 and set(out["errors"]) == {"admin.password"}
     assert store.load() is None and radio.joined is None
     # Cross-origin: refused before anything is read.
-    body = b"wifi.ssid=home&wifi.password=longenough&admin.password=adminpass"
+    body = _form(wifi_ssid="home", wifi_password="longenough", admin_password="adminpass")
     status, out, _ = _call(site, "POST", "/api/setup", body, Origin="http://evil.example")
     assert status == 403 and store.load() is None
     # Valid: saved atomically, then the join is tried; the page polls the result.
@@ -177,12 +183,15 @@ def test_setup_site_flow():
 def test_setup_site_reports_failure_and_keeps_form():
     radio = Radio(("failed", "wrong password"), after=1)
     site, store, d, _ = _site(radio)
-    assert _call(site, "POST", "/api/setup", b"wifi.ssid=home&wifi.password=wrongpass1&admin.password=adminpass")[0] == 202
+    assert (
+        _call(site, "POST", "/api/setup", _form(wifi_ssid="home", wifi_password="wrongpass1", admin_password="adminpass"))[0]
+        == 202
+    )
     site.watch()
     assert _call(site, "GET", "/api/setup/result")[1] == {"state": "failed", "detail": "wrong password"}
     assert not site.done
     # Fixed password, empty admin field: the admin password saved before stays.
-    assert _call(site, "POST", "/api/setup", b"wifi.ssid=home&wifi.password=rightpass1&admin.password=")[0] == 202
+    assert _call(site, "POST", "/api/setup", _form(wifi_ssid="home", wifi_password="rightpass1"))[0] == 202
     assert store.load()["admin.password"] == "adminpass" and store.load()["wifi.password"] == "rightpass1"
 
 
@@ -193,7 +202,9 @@ def test_setup_after_wifi_failure_needs_admin_password():
     cfg["admin.password"] = "adminpass"
     site, store, d, _ = _site(Radio(("failed", "network not found")), cfg, reason="wifi_failed")
     assert _call(site, "GET", "/api/setup")[0] == 401
-    assert _call(site, "POST", "/api/setup", b"wifi.ssid=x&wifi.password=whatever1&admin.password=newadmin1")[0] == 401
+    assert (
+        _call(site, "POST", "/api/setup", _form(wifi_ssid="x", wifi_password="whatever1", admin_password="newadmin1"))[0] == 401
+    )
     assert store.load() is None
     auth = "Basic eDphZG1pbnBhc3M="  # x:adminpass
     status, info, _ = _call(site, "GET", "/api/setup", Authorization=auth)

@@ -39,6 +39,13 @@ def _id_ok(text):
     return True
 
 
+def _host_ok(text):
+    for ch in text:
+        if not (ch.isalpha() or ch.isdigit() or ch in ".-:") or ord(ch) > 127:
+            return False
+    return not text.startswith("-") and not text.startswith(".")
+
+
 def validate(raw):
     """raw: dict of dotted keys -> values (JSON types). Returns (config, errors): config is the
     full config with defaults filled in when errors is empty; errors maps key -> message."""
@@ -91,13 +98,24 @@ def _cross_checks(cfg, errors):
     prefix = cfg["mqtt.prefix"]
     if not prefix or "#" in prefix or "+" in prefix or prefix.startswith("/") or prefix.endswith("/"):
         errors["mqtt.prefix"] = "a topic prefix such as hanport: no #, +, or leading/trailing /"
+    if not _host_ok(cfg["mqtt.host"]):
+        errors["mqtt.host"] = "a host name or IP address (letters, digits, . - and : only)"
     url = cfg["http.url"]
-    if url and not (url.startswith("http://") or url.startswith("https://")):
-        errors["http.url"] = "must start with http:// or https://"
+    if url and not ((url.startswith("http://") or url.startswith("https://")) and len(url.split("/")[2]) > 0):
+        errors["http.url"] = "an address such as http://192.168.1.10:8123/api/han"
+    elif url and not _printable(url):
+        errors["http.url"] = "no spaces, quotes, < or > in the address"
     if cfg["mqtt.ca"] and not cfg["mqtt.tls"]:
         errors["mqtt.ca"] = "a CA certificate needs mqtt.tls = true"
     if cfg["mqtt.user"] and not cfg["mqtt.host"]:
         errors["mqtt.user"] = "set mqtt.host too"
+
+
+def _printable(text):
+    for ch in text:
+        if ord(ch) <= 32 or ord(ch) > 126 or ch in "\"'<>`":
+            return False
+    return True
 
 
 def redacted(cfg):

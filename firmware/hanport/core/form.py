@@ -53,8 +53,8 @@ def decode_form(body):
 
 
 def apply_form(current, form, shown_keys):
-    """(new config, errors). shown_keys: the config keys the page showed (an unchecked box
-    sends nothing, so a shown bool missing from the form is False). Secrets left empty keep
+    """(new config, errors). shown_keys: the config keys the page showed; each must be in the
+    form, except booleans (an unchecked box sends nothing: False). Secrets left empty keep
     their current value. The result is validated as a whole; on errors it is None."""
     errors = {}
     raw = {}
@@ -66,10 +66,15 @@ def apply_form(current, form, shown_keys):
     for key in shown_keys:
         kind = schema.SCHEMA[key][0]
         value = form.get(key)
-        if kind == "bool":
-            raw[key] = value in ("on", "true", "1")
+        if kind == "bool":  # an unchecked box sends nothing
+            if value is None or value in ("", "off", "false", "0"):
+                raw[key] = False
+            elif value in ("on", "true", "1"):
+                raw[key] = True
+            else:
+                errors[key] = "must be on or off"
         elif value is None:
-            continue
+            errors[key] = "missing from the form"  # a browser sends every field, empty or not
         elif key in schema.SECRET_KEYS and value == "":
             continue  # empty password field: unchanged
         elif kind == "int":
