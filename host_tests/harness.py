@@ -224,3 +224,50 @@ class Firmware:
                 self.proc.kill()
         self.reader.join(5)
         return self.proc.returncode
+
+
+ARTIFACTS = os.path.join(ROOT, "host_tests", "artifacts")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+def chromium():
+    """Headless Debian Chromium driven by selenium through Debian's chromium-driver (no browser
+    download). Missing: a failure in CI, a skip elsewhere."""
+    import pytest
+
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        message = "needs Debian packages chromium and chromium-driver (.ci/run installs them)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=412,1400",  # a phone-wide window: the pages must read well there
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(20)
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    return driver
+
+
+def screenshot(driver, name):
+    """Full-page PNG under host_tests/artifacts/ for a person to look at."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(412, min(max(height + 40, 600), 4000))
+    path = os.path.join(ARTIFACTS, name)
+    driver.save_screenshot(path)
+    return path

@@ -61,6 +61,20 @@ def _umqtt():
     return simple
 
 
+_SETUP_ONLY = ("hanport.svc.setup", "hanport.host.radio", "hanport.svc.dns", "hanport.core.dns")
+
+
+def _forget(names):
+    """Unload modules (sys.modules entry and the parent package's attribute) so that the
+    garbage collector can take back their code."""
+    for name in names:
+        if name in sys.modules:
+            del sys.modules[name]
+            parent, _, leaf = name.rpartition(".")
+            if parent in sys.modules and hasattr(sys.modules[parent], leaf):
+                delattr(sys.modules[parent], leaf)
+
+
 def _setup(opts, store, cfg_ok, cfg):
     import asyncio
 
@@ -108,6 +122,7 @@ def main(argv):
         cfg, errors = load_config(store, _log)
         if setup:
             _setup(opts, store, store is not None and store.load() is not None and not errors, cfg)
+            _forget(_SETUP_ONLY)  # the ESP32 resets instead; here the heap gets the code back
             setup = False
             continue
         ports = Ports(

@@ -110,8 +110,15 @@ class SetupSite:
         if self.state == "joining" and not self.retrying_home:
             return json_reply(409, {"error": "still trying the last network: wait for the result"})
         new_cfg, errors = apply_form(self.cfg, form, SETUP_KEYS)
-        if not errors:
-            errors = setup_errors(new_cfg)
+        # What setup requires on top, reported together with the other field errors.
+        preview = {
+            "wifi.ssid": (form.get("wifi.ssid") or "").strip(),
+            "admin.password": form.get("admin.password") or self.cfg["admin.password"],
+        }
+        required = setup_errors(preview)
+        for key in required:
+            if key not in errors:
+                errors[key] = required[key]
         if errors:
             return json_reply(400, {"errors": errors})
         try:
