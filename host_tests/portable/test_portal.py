@@ -156,7 +156,7 @@ def test_setup_site_flow():
     status, out, _ = _call(
         site, "POST", "/api/setup", _form(wifi_ssid="home", wifi_password="short", mqtt_port="99999", admin_password="x")
     )
-    assert status == 400 and set(out["errors"]) == {"wifi.password", "mqtt.port"}
+    assert status == 400 and set(out["errors"]) == {"wifi.password", "mqtt.port", "admin.password"}  # all at once
     status, out, _ = _call(site, "POST", "/api/setup", _form(wifi_ssid="home", wifi_password="longenough", admin_password="x"))
     assert status == 400 and set(out["errors"]) == {"admin.password"}
     assert store.load() is None and radio.joined is None
