@@ -11,7 +11,7 @@ from hanport.core import config
 from hanport.svc.app import load_config
 from hanport.svc.store import JsonStore
 
-SCRIPT = os.path.join(ROOT, "host_tests", "mp", "mp_kill_save.py")
+SCRIPT = os.path.join(ROOT, "host_tests", "mp", "kill_save.py")
 OLD = {"version": 1, "wifi.ssid": "old-home", "wifi.password": "old-password", "admin.password": "adminpass1"}
 NEW = {
     "version": 1,

@@ -1,6 +1,6 @@
 # Runs under the MicroPython unix port: saves a config with svc/store.py and SIGKILLs this very
 # process at a chosen step of the save, to prove a power cut leaves the old or the new file.
-# Usage: micropython mp_kill_save.py FIRMWARE_DIR CONFIG_PATH NEW_TEXT_FILE STEP
+# Usage: micropython kill_save.py FIRMWARE_DIR CONFIG_PATH NEW_TEXT_FILE STEP
 #   STEP: 0 after the temp file is created, 1 halfway through writing, 2 after writing (before
 #   close), 3 after close (before rename), 4 right after rename, -1 no kill.
 import os
