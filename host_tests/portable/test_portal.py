@@ -209,3 +209,24 @@ def test_setup_after_wifi_failure_needs_admin_password():
     auth = "Basic eDphZG1pbnBhc3M="  # x:adminpass
     status, info, _ = _call(site, "GET", "/api/setup", Authorization=auth)
     assert status == 200 and info["values"]["wifi.ssid"] == "home"
+
+
+def test_setup_after_wifi_failure_retries_the_home_network():
+    from hanport.svc import setup as setup_module
+
+    cfg = config.defaults()
+    cfg["wifi.ssid"] = "home"
+    cfg["wifi.password"] = "homepass1"
+    radio = Radio(("failed", "network not found"), after=1)
+    site, store, d, logs = _site(radio, cfg, reason="wifi_failed")
+    saved = setup_module._RETRY_HOME_MS
+    setup_module._RETRY_HOME_MS = -1  # retry at once instead of after a minute
+    try:
+        assert not site.watch() and radio.joined == ("home", "homepass1")  # tried, in the background
+        assert not site.watch() and site.state == "idle"  # failed quietly: the page shows no error
+        radio.outcome = ("connected", "192.168.1.57")
+        site.watch()
+        assert site.watch() and site.done  # the home network is back: leave setup
+    finally:
+        setup_module._RETRY_HOME_MS = saved
+    assert store.load() is None  # nothing was saved
