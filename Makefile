@@ -10,12 +10,17 @@ UMQTT  := micropython-umqtt.simple==1.3.4
 STUBS  := $(VENV)/esp32-typings/machine.pyi
 MPLIB  := $(VENV)/mplib/umqtt/simple.py
 
-.PHONY: help venv test lint bench decode telegrams run www clean
+.PHONY: help venv test lint bench decode telegrams run www wiring build flash deploy console capture clean
 
 help:
 	@echo "make run             firmware on this host, fed by the virtual meter (SERIAL=, CONFIG=, RUNTIME=cpython, WEB_PORT=)"
 	@echo "make run SETUP=1 WEB_PORT=8080 DNS_PORT=5353 CONFIG=build/config.json   the setup portal on this host"
 	@echo "make www             re-compress firmware/www pages to .gz after editing them"
+	@echo "make build BOARD=b   compile firmware/ for a board (boards/<b>) into build/<b>/, with a size report"
+	@echo "make flash BOARD=b PORT=/dev/ttyUSB0 FIRMWARE=ESP32_GENERIC-....bin   erase + write MicroPython"
+	@echo "make deploy BOARD=b PORT=/dev/ttyUSB0   (or DEPLOY_DIR=folder for a dry run) copy hanport onto it"
+	@echo "make console PORT=/dev/ttyUSB0          the board's REPL and log"
+	@echo "make capture PORT=/dev/ttyUSB0 [SECONDS=60]   record the meter's raw bytes for make decode"
 	@echo "make test            run every test (CPython + MicroPython unix port)"
 	@echo "make bench           decoder speed vs dsmr_parser, heap bytes per telegram"
 	@echo "make lint            ruff + mpy-cross on every firmware file"
@@ -65,6 +70,34 @@ decode: $(STAMP)
 
 www:
 	$(PYTHON) tools/build_www.py
+
+wiring:
+	$(PYTHON) tools/wiring_svg.py
+
+BOARD ?= esp32-devkitc
+build: $(STAMP)
+	$(BIN)/python tools/build.py $(BOARD)
+
+flash: $(STAMP)
+	@test -n "$(PORT)" -a -n "$(FIRMWARE)" || { echo "usage: make flash BOARD=$(BOARD) PORT=/dev/ttyUSB0 FIRMWARE=file.bin"; exit 2; }
+	$(BIN)/python tools/deploy.py flash $(BOARD) $(PORT) $(FIRMWARE)
+
+deploy: $(STAMP)
+ifdef DEPLOY_DIR
+	$(BIN)/python tools/deploy.py deploy $(BOARD) --dry-run $(DEPLOY_DIR)
+else
+	@test -n "$(PORT)" || { echo "usage: make deploy BOARD=$(BOARD) PORT=/dev/ttyUSB0 (or DEPLOY_DIR=folder)"; exit 2; }
+	$(BIN)/python tools/deploy.py deploy $(BOARD) $(PORT)
+endif
+
+console: $(STAMP)
+	@test -n "$(PORT)" || { echo "usage: make console PORT=/dev/ttyUSB0"; exit 2; }
+	$(BIN)/python tools/deploy.py console $(PORT)
+
+SECONDS ?= 60
+capture: $(STAMP)
+	@test -n "$(PORT)" || { echo "usage: make capture PORT=/dev/ttyUSB0 [SECONDS=60]"; exit 2; }
+	$(BIN)/python tools/capture.py $(PORT) --seconds $(SECONDS)
 
 N ?= 10
 telegrams:

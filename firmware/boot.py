@@ -1,2 +1,2 @@
-# boot.py: kept minimal on purpose; everything starts from main.py so a broken update can be
-# fixed from the REPL. (Crash-loop safe mode: issue #5.)
+# boot.py: deliberately empty of work. Everything starts from main.py, so a broken update or
+# a crash loop never stops the REPL from coming up (mpremote can always reach the board).

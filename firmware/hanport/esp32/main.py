@@ -1,5 +1,5 @@
 # ESP32 main: reads /config.json and /board.json, decides between setup mode (no valid config,
-# button held at boot, home network down for 5 minutes) and normal mode, builds the ports
+# button held at boot, home network down for 5 minutes, crash loop) and normal mode, builds the ports
 # (UART, Wi-Fi, watchdog, flash files) and runs the same services as the host. Called by
 # /main.py; nothing runs at import. With its siblings, the only code importing machine/network.
 import gc
@@ -95,14 +95,33 @@ async def _watch_wifi(app, wifi):
     app.request_restart("wifi_failed")
 
 
+_RESET_CAUSES = {
+    machine.PWRON_RESET: "power_on",
+    machine.HARD_RESET: "hard_reset",  # also panics and brown-outs
+    machine.WDT_RESET: "watchdog",
+    machine.DEEPSLEEP_RESET: "deep_sleep",
+    machine.SOFT_RESET: "soft_reset",
+}
+
+
 def run():
+    import time
+
     from hanport.core.portal import setup_reason
     from hanport.esp32 import board as board_config
     from hanport.esp32.uart import UartSource
+    from hanport.svc.bootguard import BootGuard
 
+    guard = BootGuard(JsonStore("/boot.json", 1024), _RESET_CAUSES.get(machine.reset_cause(), "other"), time.ticks_ms)
     board, errors = board_config.load()
     for error in errors:
         _log("board: " + error)
+    if guard.safe_mode:
+        _log("boot: 3 boots in a row ended within 60 s (%s): safe mode, setup portal only; Ctrl-C for the REPL" % guard.causes)
+        store = JsonStore("/config.json")
+        cfg, _ = load_config(store, _log)
+        _setup(board, store, cfg, "safe_mode", cfg["device.id"] or _device_id())
+        machine.reset()
     # Allocate the big buffers first, before the heap fragments (UART rx ring is outside it).
     source = UartSource(board)
     store = JsonStore("/config.json")
@@ -130,6 +149,8 @@ def run():
         web_port=80,
         www_dir="/www",
         config_store=store,
+        boot_guard=guard,
+        board=board,
     )
     watchdog = ports.watchdog
     app = App(cfg, ports, device_id)

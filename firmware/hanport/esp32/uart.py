@@ -1,11 +1,14 @@
 # The meter's serial line on the ESP32: machine.UART at 115200 8N1 with the RX signal inverted
 # in hardware (the HAN port's data line is open collector, active low) unless the board has a
 # transistor inverter. Receive only; readinto never blocks. Imports machine (ESP32 shell only).
-from machine import UART
+from machine import UART, Pin
 
 
 class UartSource:
     def __init__(self, board):
+        if board["data_request_pin"] >= 0:
+            # RJ12 pin 2 switched through a transistor to +5 V: high = "send telegrams"
+            self.request = Pin(board["data_request_pin"], Pin.OUT, value=1)
         invert = UART.INV_RX if board["invert"] else 0
         self.uart = UART(
             board["uart_id"],

@@ -75,7 +75,7 @@ def _forget(names):
                 delattr(sys.modules[parent], leaf)
 
 
-def _setup(opts, store, cfg_ok, cfg):
+def _setup(opts, store, cfg_ok, cfg, safe_mode=False):
     import asyncio
 
     from hanport.core.portal import setup_reason
@@ -85,7 +85,7 @@ def _setup(opts, store, cfg_ok, cfg):
 
     port = int(opts["web-port"])
     # On the host, asking for setup is the button: the form opens without the admin password.
-    reason = setup_reason(cfg_ok, cfg, True, None)
+    reason = "safe_mode" if safe_mode else setup_reason(cfg_ok, cfg, True, None)
     site = SetupSite(
         cfg, store, HostRadio(opts["scan-file"]), _log, reason, cfg["device.id"] or "hanport-host", "127.0.0.1:%d" % port
     )
@@ -116,12 +116,23 @@ def main(argv):
     _log(
         "hanport %s on %s, meter: %s" % (__import__("hanport").VERSION, sys.implementation.name, opts["serial"] or opts["replay"])
     )
+    from hanport.svc.bootguard import BootGuard
+    from hanport.ticks import ticks_ms
+
+    guard = BootGuard(JsonStore(opts["data"] + "/boot.json", 1024), "host_start", ticks_ms)
     setup = opts["setup"]
+    if guard.safe_mode:
+        _log(
+            "boot: the last 3 runs ended within 60 s: safe mode (setup portal)"
+            if opts["config"] and opts["web-port"] != "0"
+            else "boot: the last 3 runs ended within 60 s"
+        )
+        setup = setup or (opts["config"] and opts["web-port"] != "0")
     while True:  # setup -> normal; normal -> normal again after the settings page saved
         gc.collect()  # what the last mode left behind, before the big buffers are taken
         cfg, errors = load_config(store, _log)
         if setup:
-            _setup(opts, store, store is not None and store.load() is not None and not errors, cfg)
+            _setup(opts, store, store is not None and store.load() is not None and not errors, cfg, guard.safe_mode)
             _forget(_SETUP_ONLY)  # the ESP32 resets instead; here the heap gets the code back
             setup = False
             continue
@@ -138,6 +149,7 @@ def main(argv):
             web_port=int(opts["web-port"]),
             www_dir=opts["www"],
             config_store=store,
+            boot_guard=guard,
         )
         if cfg["mqtt.host"] and ports.umqtt is None:
             _log("mqtt: umqtt.simple is not installed (make run installs it); MQTT disabled")

@@ -48,6 +48,8 @@ class Ports:
         web_port=0,
         www_dir="/www",
         config_store=None,
+        boot_guard=None,
+        board=None,
     ):
         self.source = source  # readinto(buf) -> n, never blocks
         self.log = log  # log(text)
@@ -63,6 +65,9 @@ class Ports:
         self.web_port = web_port  # local web server / API port; 0: none
         self.www_dir = www_dir  # pre-gzipped pages (firmware/www)
         self.config_store = config_store  # JsonStore of the config file: the settings page saves there
+        self.boot_guard = boot_guard  # svc/bootguard.py: told when this boot has run 60 s
+        self.boot_report = boot_guard.report if boot_guard is not None else None
+        self.board = board  # board.json as used (support bundle)
 
 
 class App:
@@ -171,6 +176,8 @@ class App:
             if state != self.last_meter_state:
                 self.last_meter_state = state
                 ports.log("meter: " + state + ((": " + CAUSES[state]) if state in CAUSES else ""))
+            if ports.boot_guard is not None:
+                ports.boot_guard.check()  # 60 s up: not a crash loop
             if ports.watchdog is not None and (self.meter.bytes_total != last_bytes or state != "ok"):
                 ports.watchdog.feed()  # the meter task is scheduled: the event loop is healthy
             last_bytes = self.meter.bytes_total

@@ -21,7 +21,10 @@ _REASONS = {
     "no_config": "This dongle has no settings yet.",
     "button": "Setup was opened with the button.",
     "wifi_failed": "The home network could not be reached for 5 minutes; the dongle keeps trying it.",
+    "safe_mode": "Safe mode: hanport restarted 3 times without starting up. Check the settings (or use the "
+    "REPL over USB); it tries normal mode again after saving, or by itself in 15 minutes.",
 }
+_SAFE_MODE_MS = 900000
 
 
 class SetupSite:
@@ -33,9 +36,10 @@ class SetupSite:
         self.reason = reason
         self.device_id = device_id
         self.portal_host = portal_host  # e.g. 192.168.4.1: requests for other hosts are redirected
-        # wifi_failed: the config holds a home network and possibly MQTT secrets; whoever joins
-        # the setup network must then also know the admin password (button/no config: not).
-        self.gate = AdminGate() if reason == "wifi_failed" and cfg["admin.password"] else None
+        # wifi_failed/safe_mode: the config holds a home network and possibly MQTT secrets;
+        # whoever joins the setup network must then also know the admin password (button: not).
+        self.gate = AdminGate() if reason in ("wifi_failed", "safe_mode") and cfg["admin.password"] else None
+        self.started = ticks_ms()
         self.state = "idle"  # idle, joining, connected, failed
         self.detail = ""
         self.done = False
@@ -163,6 +167,8 @@ class SetupSite:
                 self.log("setup: could not join %s: %s" % (self.cfg["wifi.ssid"], self.detail))
         if self.state == "connected" and ticks_diff(ticks_ms(), self.connected_at) > _FINISH_AFTER_MS:
             self.done = True
+        if self.reason == "safe_mode" and self.state == "idle" and ticks_diff(ticks_ms(), self.started) > _SAFE_MODE_MS:
+            self.done = True  # nobody came: try normal mode again
         return self.done
 
 

