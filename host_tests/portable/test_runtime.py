@@ -254,3 +254,26 @@ def test_mqtt_rate_limit_and_no_stale_republish():
     svc.last_state_ms -= 3600 * 1000
     svc.step()
     assert len(states()) == 1  # stale: never republished as fresh
+
+
+def test_support_telegrams_keep_the_last_good_and_bad_with_verdicts():
+    from hanport.svc.meter import MeterService
+
+    class Source:
+        def readinto(self, buf):
+            return 0
+
+    hub = Hub("dev", "0")
+    meter = MeterService(Source(), hub)
+    assert meter.support_telegrams() == []
+    good = telegram(["0-0:1.0.0(260114180000W)", "1-0:1.8.0(00012345.678*kWh)", "1-0:1.7.0(0001.234*kW)"])
+    meter.decoder.feed(good)
+    bad = bytearray(good)
+    bad[good.index(b"12345")] ^= 0x01  # one bit of the energy register flipped in transit
+    meter.decoder.feed(bytes(bad))
+    items = meter.support_telegrams()
+    assert [i["verdict"] for i in items] == ["crc_ok", "crc_error"]
+    assert items[0]["raw"].encode() == good  # as sent, CRC line included
+    bang = good.index(b"!")
+    assert items[1]["raw"].encode() == bytes(bad[: bang + 1]) and items[1]["crc_sent"] == good[bang + 1 : bang + 5].decode()
+    assert hub.reading_dict["energy_import_wh"] == 12345678  # the damaged one never reached the hub
