@@ -121,6 +121,8 @@ class NormalSite:
         if path == "/api/status":
             status = app.diag()
             status["web"] = dict(self.web.counters)
+            if self.web.last_error:
+                status["web"]["last_error"] = self.web.last_error
             return json_reply(200, status)
         return json_reply(404, {"error": "not found"})
 

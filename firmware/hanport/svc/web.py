@@ -9,6 +9,7 @@ from hanport.core.jsonfmt import dumps
 from hanport.ticks import ticks_add, ticks_diff, ticks_ms
 
 _DEADLINE_S = 5
+_SEND_S = 10  # a client that does not take its answer within this is dropped
 _MAX_CONNECTIONS = 4
 _CHUNK = 512
 _GZIP_WBITS = 10  # pages are compressed with a 1 KB window (tools/build_www.py): 1 KB to unpack
@@ -38,7 +39,7 @@ _TYPES = {"html": "text/html; charset=utf-8", "css": "text/css", "js": "text/jav
 # never inside another site's frame (clickjacking the settings form).
 _SECURITY = (
     "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n"
-    "Content-Security-Policy: default-src 'self' 'unsafe-inline'; frame-ancestors 'none'\r\n"
+    "Content-Security-Policy: default-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'\r\n"
 )
 
 
@@ -70,7 +71,11 @@ class WebServer:
         self.active = 0
         self.server = None
         self.chunk = bytearray(_CHUNK)
+        # Requests are read in parallel but answered one at a time: only one reply (JSON text,
+        # file chunk) is ever on the heap, whatever a browser opening 6 connections does.
+        self.answering = asyncio.Lock()
         self.counters = {"requests": 0, "refused": 0, "bad": 0}
+        self.last_error = None
 
     async def serve(self):
         self.server = await asyncio.start_server(self._client, self.host, self.port)
@@ -102,9 +107,11 @@ class WebServer:
                 await self._send(writer, json_reply(status, {"error": _REASONS.get(status, "bad request")}))
                 return
             self.counters["requests"] += 1
-            await self._send(writer, self.site.route(request))
-        except Exception:  # a broken client never takes the server down
+            async with self.answering:
+                await asyncio.wait_for(self._send(writer, self.site.route(request)), _SEND_S)
+        except Exception as e:  # a broken client never takes the server down
             self.counters["bad"] += 1
+            self.last_error = "%s: %s" % (type(e).__name__, e)  # shown in /api/status
         finally:
             self.active -= 1
             try:
