@@ -44,6 +44,34 @@ def free_port():
         return s.getsockname()[1]
 
 
+def http_exchange(port, data, wait=10, trickle=None, hang_up=False):
+    """Send raw request bytes (optionally one byte every `trickle` s, or hanging up after
+    them) and return the HTTP status, or None when the server closed without an answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=wait) as s:
+        try:
+            if trickle:
+                for i in range(len(data)):
+                    s.sendall(data[i : i + 1])
+                    time.sleep(trickle)
+            else:
+                s.sendall(data)
+            if hang_up:
+                s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the server hung up first: see what it said
+        chunks = []
+        while True:
+            try:
+                part = s.recv(4096)
+            except (ConnectionResetError, socket.timeout):
+                break
+            if not part:
+                break
+            chunks.append(part)
+    answer = b"".join(chunks)
+    return int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.") else None
+
+
 def wait_for(predicate, timeout, step=0.05, what="condition"):
     """what: text, or a callable giving text (e.g. the firmware's output at failure time)."""
     end = time.monotonic() + timeout

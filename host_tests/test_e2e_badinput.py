@@ -9,39 +9,11 @@ import time
 
 from hanport.core import config
 from hanport.core.portal import SETTINGS_KEYS, SETUP_KEYS
-from harness import FakeMeter, Firmware, free_port, wait_for
+from harness import FakeMeter, Firmware, free_port, http_exchange, wait_for
 from support import form_body
 
 _HOST = [b"127.0.0.1"]  # the portal redirects requests for other hosts; set per test to host:port
 CURRENT = {"version": 1, "wifi.ssid": "home", "wifi.password": "homepass1", "admin.password": "adminpass1"}
-
-
-def _exchange(port, data, wait=10, trickle=None, hang_up=False):
-    """Send a request (optionally a byte every `trickle` s, or hanging up after it), return the
-    status or None when the server closed without an answer."""
-    with socket.create_connection(("127.0.0.1", port), timeout=wait) as s:
-        try:
-            if trickle:
-                for i in range(len(data)):
-                    s.sendall(data[i : i + 1])
-                    time.sleep(trickle)
-            else:
-                s.sendall(data)
-            if hang_up:
-                s.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass  # the server hung up first: fine, see what it said
-        chunks = []
-        while True:
-            try:
-                part = s.recv(4096)
-            except (ConnectionResetError, socket.timeout):
-                break
-            if not part:
-                break
-            chunks.append(part)
-    answer = b"".join(chunks)
-    return int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.") else None
 
 
 def _post(path, body, content_type="application/x-www-form-urlencoded", extra=b"", length=None):
@@ -156,7 +128,7 @@ def test_setup_portal_bad_inputs_leave_config_untouched(tmp_path, mpy_build):
             before = f.read()
         failures = []
         for name, request, allowed in rows:
-            got = _exchange(port, request, hang_up=name.startswith("hang up"))
+            got = http_exchange(port, request, hang_up=name.startswith("hang up"))
             if got not in allowed:
                 failures.append("%s: got %s, expected %s" % (name, got, allowed))
             with open(fw.config_path, "rb") as f:
@@ -167,9 +139,9 @@ def test_setup_portal_bad_inputs_leave_config_untouched(tmp_path, mpy_build):
                 failures.append(name + ": server stopped answering")
                 break
         # Slow clients: a body that never comes, and a trickled head.
-        assert _exchange(port, _post("/api/setup", b"wifi.ssid=home", length=b"100"), wait=15) == 408
+        assert http_exchange(port, _post("/api/setup", b"wifi.ssid=home", length=b"100"), wait=15) == 408
         started = time.monotonic()
-        assert _exchange(port, b"GET /api HTTP/1.1\r\nX-Slow: " + b"z" * 40, wait=15, trickle=0.25) == 408
+        assert http_exchange(port, b"GET /api HTTP/1.1\r\nX-Slow: " + b"z" * 40, wait=15, trickle=0.25) == 408
         assert time.monotonic() - started < 12
         assert not failures, "\n".join(failures)
         with open(fw.config_path, "rb") as f:
@@ -213,13 +185,13 @@ def test_settings_page_refuses_without_the_admin_password(tmp_path, mpy_build):
             ("GET settings JSON without password", b"GET /api/settings HTTP/1.1\r\n\r\n", 401),
         ]
         for name, request, expected in rows:
-            assert _exchange(port, request) == expected, name
+            assert http_exchange(port, request) == expected, name
             with open(fw.config_path, "rb") as f:
                 assert f.read() == before, name
         # Guessing: after 5 wrong passwords in a row even the right one waits 30 s.
         for _ in range(5):
-            assert _exchange(port, _post("/api/settings", body, extra=auth(b"guess"))) == 401
-        assert _exchange(port, _post("/api/settings", body, extra=auth(b"adminpass1"))) == 429
+            assert http_exchange(port, _post("/api/settings", body, extra=auth(b"guess"))) == 401
+        assert http_exchange(port, _post("/api/settings", body, extra=auth(b"adminpass1"))) == 429
         with open(fw.config_path, "rb") as f:
             assert f.read() == before
         assert _answers(port) and fw.proc.poll() is None

@@ -8,32 +8,13 @@ import time
 import urllib.request
 
 from conftest import ROOT
-from harness import FakeMeter, Firmware, free_port, wait_for
+from harness import FakeMeter, Firmware, free_port, http_exchange, wait_for
 from telegen import crc16_arc
 
 
 def get(port, path):
     with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=10) as r:
         return r.status, r.headers.get("Content-Type"), r.read()
-
-
-def raw_request(port, data, wait=10):
-    with socket.create_connection(("127.0.0.1", port), timeout=wait) as s:
-        s.sendall(data)
-        chunks = []
-        while True:
-            try:
-                part = s.recv(4096)
-            except (ConnectionResetError, socket.timeout):
-                break
-            if not part:
-                break
-            chunks.append(part)
-    return b"".join(chunks)
-
-
-def status_of(response):
-    return int(response.split(b" ", 2)[1]) if response.startswith(b"HTTP/1.") else None
 
 
 def test_local_api_and_limits(tmp_path, mpy_build):
@@ -83,21 +64,13 @@ def test_local_api_and_limits(tmp_path, mpy_build):
             (b"garbage\r\n\r\n", (400,)),
         ]
         for request, allowed in bad:
-            got = status_of(raw_request(port, request))
+            got = http_exchange(port, request)
             assert got in allowed, (request[:30], got)
             assert get(port, "/api")[0] == 200
         # Slowloris: a head trickled in slower than the 5 s limit is cut off.
-        with socket.create_connection(("127.0.0.1", port), timeout=15) as s:
-            s.sendall(b"GET /api HTTP/1.1\r\n")
-            t0 = time.monotonic()
-            for _ in range(8):
-                time.sleep(1)
-                try:
-                    s.sendall(b"X")
-                except OSError:
-                    break
-            answer = s.recv(1024)
-            assert status_of(answer) == 408 and time.monotonic() - t0 < 12
+        t0 = time.monotonic()
+        assert http_exchange(port, b"GET /api HTTP/1.1\r\n" + b"X" * 8, wait=15, trickle=1) == 408
+        assert time.monotonic() - t0 < 12
         # More idle connections than allowed: refused, and the server recovers.
         idle = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(6)]
         time.sleep(0.5)

@@ -3,109 +3,81 @@
 # REPL UART), plus the mpy-cross architecture and esptool flash offset of each chip. Used by the
 # ESP32 shell at boot and by the build/deploy tools. Pure core: no machine/network/socket/time.
 
+
+def _avoid(*groups):
+    """{gpio: why} from (gpios, why) pairs."""
+    out = {}
+    for pins, why in groups:
+        for pin in pins:
+            out[pin] = why
+    return out
+
+
+_FLASH_S2_S3 = (tuple(range(26, 33)), "SPI flash/PSRAM")
+_USB_19_20 = ((19, 20), "native USB (REPL, mpremote)")
+_UART0_43_44 = ((43, 44), "REPL UART0")
+
 # Sources: Espressif datasheets, "Strapping Pins" and "Pin Overview" chapters of ESP32, ESP32-C3,
-# ESP32-S2 and ESP32-S3; MicroPython's download page for the flash offsets.
+# ESP32-S2 and ESP32-S3; MicroPython's download page for the flash offsets. "reference": uart_id,
+# rx_pin, tx_pin of the board in boards/ for this chip.
 CHIPS = {
     "esp32": {
-        "reference": (2, 16, 17),  # uart_id, rx_pin, tx_pin of the board in boards/ for this chip
+        "reference": (2, 16, 17),
         "arch": "xtensawin",
         "flash_offset": 0x1000,
         "uarts": (1, 2),  # UART0 is the REPL on GPIO1/3
         "max_gpio": 39,
         "input_only": (34, 35, 36, 37, 38, 39),
-        "avoid": {
-            6: "SPI flash",
-            7: "SPI flash",
-            8: "SPI flash",
-            9: "SPI flash",
-            10: "SPI flash",
-            11: "SPI flash",
-            0: "strapping (boot mode)",
-            2: "strapping (boot mode)",
-            5: "strapping (SDIO timing)",
-            12: "strapping (flash voltage)",
-            15: "strapping (boot log)",
-            1: "REPL UART TX",
-            3: "REPL UART RX",
-        },
+        "avoid": _avoid(
+            (tuple(range(6, 12)), "SPI flash"),
+            ((0, 2), "strapping (boot mode)"),
+            ((5,), "strapping (SDIO timing)"),
+            ((12,), "strapping (flash voltage)"),
+            ((15,), "strapping (boot log)"),
+            ((1, 3), "REPL UART0"),
+        ),
     },
     "esp32c3": {
-        "reference": (1, 3, 4),  # uart_id, rx_pin, tx_pin of the board in boards/ for this chip
+        "reference": (1, 3, 4),
         "arch": "rv32imc",
         "flash_offset": 0x0,
-        "uarts": (1,),  # UART0 (GPIO20/21) is the REPL on boards without USB-serial use
+        "uarts": (1,),
         "max_gpio": 21,
         "input_only": (),
-        "avoid": {
-            11: "SPI flash voltage",
-            12: "SPI flash",
-            13: "SPI flash",
-            14: "SPI flash",
-            15: "SPI flash",
-            16: "SPI flash",
-            17: "SPI flash",
-            2: "strapping (boot mode)",
-            8: "strapping (boot mode)",
-            9: "strapping (boot mode)",
-            18: "native USB D-",
-            19: "native USB D+",
-            20: "REPL UART RX",
-            21: "REPL UART TX",
-        },
+        "avoid": _avoid(
+            (tuple(range(11, 18)), "SPI flash"),
+            ((2, 8, 9), "strapping (boot mode)"),
+            ((18, 19), "native USB (REPL, mpremote)"),
+            ((20, 21), "REPL UART0"),
+        ),
     },
     "esp32s2": {
-        "reference": (1, 18, 17),  # uart_id, rx_pin, tx_pin of the board in boards/ for this chip
+        "reference": (1, 18, 17),
         "arch": "xtensawin",
         "flash_offset": 0x1000,
         "uarts": (1,),
         "max_gpio": 46,
         "input_only": (46,),
-        "avoid": {
-            26: "SPI flash/PSRAM",
-            27: "SPI flash",
-            28: "SPI flash",
-            29: "SPI flash",
-            30: "SPI flash",
-            31: "SPI flash",
-            32: "SPI flash",
-            0: "strapping (boot mode)",
-            45: "strapping (flash voltage)",
-            46: "strapping (boot mode)",
-            19: "native USB D-",
-            20: "native USB D+",
-            43: "REPL UART TX",
-            44: "REPL UART RX",
-        },
+        "avoid": _avoid(
+            _FLASH_S2_S3, ((0, 46), "strapping (boot mode)"), ((45,), "strapping (flash voltage)"), _USB_19_20, _UART0_43_44
+        ),
     },
     "esp32s3": {
-        "reference": (1, 18, 17),  # uart_id, rx_pin, tx_pin of the board in boards/ for this chip
+        "reference": (1, 18, 17),
         "arch": "xtensawin",
         "flash_offset": 0x0,
         "uarts": (1, 2),
         "max_gpio": 48,
         "input_only": (),
-        "avoid": {
-            26: "SPI flash/PSRAM",
-            27: "SPI flash",
-            28: "SPI flash",
-            29: "SPI flash",
-            30: "SPI flash",
-            31: "SPI flash",
-            32: "SPI flash",
-            33: "octal PSRAM",
-            34: "octal PSRAM",
-            35: "octal PSRAM",
-            36: "octal PSRAM",
-            37: "octal PSRAM",
-            0: "strapping (boot mode)",
-            3: "strapping (JTAG)",
-            45: "strapping (flash voltage)",
-            46: "strapping (boot mode)",
-            19: "native USB D-",
-            20: "native USB D+",
-            43: "REPL UART TX",
-            44: "REPL UART RX",
-        },
+        "avoid": _avoid(
+            _FLASH_S2_S3,
+            ((33, 34, 35, 36, 37), "octal PSRAM (N8R8/N16R8 modules)"),
+            ((0, 46), "strapping (boot mode)"),
+            ((3,), "strapping (JTAG)"),
+            ((45,), "strapping (flash voltage)"),
+            _USB_19_20,
+            _UART0_43_44,
+        ),
     },
 }
 
