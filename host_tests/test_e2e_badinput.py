@@ -6,6 +6,7 @@ import base64
 import json
 import socket
 import time
+import urllib.request
 
 from hanport.core import config
 from hanport.core.portal import SETTINGS_KEYS, SETUP_KEYS
@@ -188,6 +189,16 @@ def test_settings_page_refuses_without_the_admin_password(tmp_path, mpy_build):
             assert http_exchange(port, request) == expected, name
             with open(fw.config_path, "rb") as f:
                 assert f.read() == before, name
+        # The support bundle: admin only; raw telegrams with verdicts, boot history, no secrets.
+        assert http_exchange(port, b"GET /api/support HTTP/1.1\r\n\r\n") == 401
+        admin = {"Authorization": "Basic " + base64.b64encode(b"x:adminpass1").decode()}
+        req = urllib.request.Request("http://127.0.0.1:%d/api/support" % port, headers=admin)
+        with urllib.request.urlopen(req, timeout=10) as r:
+            text = r.read().decode()
+        bundle = json.loads(text)
+        assert bundle["telegrams"][0]["verdict"] == "crc_ok" and bundle["telegrams"][0]["raw"].startswith("/ADN9 6534")
+        assert bundle["boot"]["reset_causes"][-1] == "host_start" and bundle["status"]["meter"] == "ok"
+        assert bundle["config"]["wifi.password"] == "***" and "homepass1" not in text and "adminpass1" not in text
         # Guessing: after 5 wrong passwords in a row even the right one waits 30 s.
         for _ in range(5):
             assert http_exchange(port, _post("/api/settings", body, extra=auth(b"guess"))) == 401

@@ -1,0 +1,93 @@
+# Effekttariff service: feeds every telegram's clock and import register into the hour
+# accounting and the operator's peak rules (core/periods.py, core/peaks.py), keeps the month's
+# candidates on flash (written once per period, atomically; survives reboots and power cuts)
+# and answers what the pages, the API and MQTT show: peaks, billed value, this hour, headroom.
+from hanport.core.fields import ENERGY_IMPORT, METER_TIME, POWER_NET
+from hanport.core.jsonfmt import dumps
+from hanport.core.peaks import PeakTracker
+from hanport.core.periods import Periods
+
+_STATE_VERSION = 1
+
+
+class PeakService:
+    def __init__(self, preset, store, log):
+        self.tracker = PeakTracker(preset)
+        self.periods = Periods(self.tracker.period_min)
+        self.store = store  # JsonStore or None
+        self.log = log
+        self.last_month = None  # the finished month's result, once there is one
+        self.changes = 0  # +1 per closed period: publishers compare it
+        self.import_wh = 0
+        self.power_w = 0
+        self.elapsed_s = 0
+        self.saves = 0
+        self._load()
+
+    def _load(self):
+        state = self.store.load() if self.store is not None else None
+        if not isinstance(state, dict) or state.get("version") != _STATE_VERSION:
+            return
+        if self.tracker.restore(state.get("tracker")):
+            self.periods.restore(state.get("open"))
+            self.last_month = state.get("last_month")
+            self.log("peaks: month %s restored from flash" % (self.tracker.month,))
+
+    def _save(self):
+        if self.store is None:
+            return
+        state = {
+            "version": _STATE_VERSION,
+            "tracker": self.tracker.state(),
+            "open": self.periods.state(),
+            "last_month": self.last_month,
+        }
+        try:
+            self.store.save_text(dumps(state))
+            self.saves += 1
+        except (OSError, ValueError) as e:
+            self.log("peaks: could not save: %s" % e)
+
+    def on_telegram(self, hub):
+        r = hub.reading
+        if not r.present[METER_TIME] or not r.present[ENERGY_IMPORT]:
+            return
+        p = self.periods
+        self.import_wh = r.value[ENERGY_IMPORT]
+        self.power_w = r.value[POWER_NET] if r.present[POWER_NET] else 0
+        clock = r.aux[METER_TIME]
+        if p.feed(r.value[METER_TIME], clock, r.decimals[METER_TIME], self.import_wh, r.value[ENERGY_IMPORT + 1]):
+            finished = self.tracker.add(p.closed_day, p.closed_minute, p.closed_minutes, p.closed_import_wh, p.closed_complete)
+            if finished is not None:
+                self.last_month = finished
+            self.changes += 1
+            self._save()  # once per period: the new open period and the month's candidates
+        minute = clock // 10000 * 60 + clock // 100 % 100
+        self.elapsed_s = (minute - p.minute) * 60 + clock % 100
+
+    def status(self):
+        """The month so far and the open period: what /api/peaks and MQTT carry."""
+        t = self.tracker
+        out = t.result() if t.month is not None else {"preset": t.preset, "peaks": [], "billed_w": None}
+        p = self.periods
+        if p.key >= 0:
+            used = p.used_wh(self.import_wh)
+            period_s = t.period_min * 60
+            left = period_s - self.elapsed_s
+            projected = (used * 3600 + (self.power_w if self.power_w > 0 else 0) * (left if left > 0 else 0)) // period_s
+            out["period"] = {
+                "start": _iso(p.day, p.minute),
+                "used_wh": used,
+                "elapsed_s": self.elapsed_s,
+                "projected_w": projected,
+                "headroom_w": t.headroom_w(p.day, p.minute, used, self.elapsed_s),
+            }
+        if self.last_month is not None:
+            out["last_month"] = self.last_month
+        return out
+
+
+def _iso(day, minute):
+    from hanport.core.peaks import iso
+
+    return iso(day, minute)
