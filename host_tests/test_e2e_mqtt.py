@@ -62,6 +62,9 @@ def test_readings_arrive_exact_with_discovery_and_status(parts):
     assert cfg["state_topic"] == "hanport/e2e/state" and cfg["value_template"] == "{{ value_json.power_import_w }}"
     energy = json.loads(sub.on("homeassistant/sensor/e2e/energy_import_wh/config")[-1][1])
     assert energy["state_class"] == "total_increasing" and energy["device_class"] == "energy"
+    for field in ("peak_billed_w", "peak_headroom_w", "peak_hour_projected_w"):  # effekttariff sensors
+        peak = json.loads(sub.on("homeassistant/sensor/e2e/%s/config" % field)[-1][1])
+        assert peak["state_topic"] == "hanport/e2e/peaks" and peak["unit_of_measurement"] == "W"
     # Home Assistant restarts: discovery is published again
     before = len(sub.on("homeassistant/sensor/e2e/power_import_w/config"))
     sub.client.publish("homeassistant/status", "online")
@@ -125,6 +128,15 @@ def test_broker_outage_of_60_s_loses_nothing(parts):
     assert "0 bytes lost" in out, out
     assert "mqtt: connected" in fw.output().split("disconnected")[-1]
     assert killed_at < restarted_at
+    # Effekttariff (max1): the retained peaks message names the highest whole hour, which the
+    # exact hourly registers give independently: the largest difference of consecutive hours.
+    peaks = sub.json_on("hanport/e2e/peaks")[-1]
+    regs = {snap["hour"]: snap["energy_import_wh"] for snap in hourly}
+    closed = [h for h in unique if h < peaks["period"]["start"]]
+    deltas = [(regs[b] - regs[a], a) for a, b in zip(closed, closed[1:] + [peaks["period"]["start"]]) if b in regs]
+    best_wh, best_hour = max(deltas)
+    assert peaks["preset"] == "max1" and peaks["peaks"] == [{"start": best_hour, "avg_w": best_wh, "weight": 1.0}]
+    assert peaks["billed_w"] == best_wh and peaks["period"]["headroom_w"] >= 0
 
 
 def test_wrong_password_gives_clear_state_and_bounded_retries(parts):

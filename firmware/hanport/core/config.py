@@ -25,6 +25,7 @@ SCHEMA = {
     "http.token": ("str", "", 256, "bearer token (optional)"),
     "http.interval_s": ("int", 10, (0, 3600), "0 (every telegram) to 3600 seconds"),
     "admin.password": ("str", "", 64, ""),
+    "peaks.preset": ("str", "max1", 32, "the grid operator's effekttariff rule (README: Effekttariff)"),
 }
 
 
@@ -107,6 +108,10 @@ def _cross_checks(cfg, errors):
         errors["http.url"] = "no spaces, quotes, < or > in the address"
     if cfg["mqtt.ca"] and not cfg["mqtt.tls"]:
         errors["mqtt.ca"] = "a CA certificate needs mqtt.tls = true"
+    from hanport.core.peaks import PRESETS
+
+    if cfg["peaks.preset"] not in PRESETS:
+        errors["peaks.preset"] = "one of " + ", ".join(sorted(PRESETS))
     if cfg["mqtt.user"] and not cfg["mqtt.host"]:
         errors["mqtt.user"] = "set mqtt.host too"
 

@@ -72,9 +72,10 @@ def _title(field):
     return text[:1].upper() + text[1:]
 
 
-def ha_discovery(prefix, device_id, field, meter_id, firmware_version):
+def ha_discovery(prefix, device_id, field, meter_id, firmware_version, leaf="state", template=None):
     """(topic, payload) of the retained discovery config of one field, or None when the field
-    is not a sensor. One at a time: all of them at once would be ~15 KB of heap."""
+    is not a sensor. One at a time: all of them at once would be ~15 KB of heap. leaf and
+    template: for values read from another topic (peaks)."""
     meta = ha_sensor_meta(field)
     if meta is None:
         return None
@@ -83,8 +84,8 @@ def ha_discovery(prefix, device_id, field, meter_id, firmware_version):
         "name": _title(field),
         "unique_id": "%s_%s" % (device_id, field),
         "object_id": "hanport_%s_%s" % (device_id, field),
-        "state_topic": topic(prefix, device_id, "state"),
-        "value_template": "{{ value_json.%s }}" % field,
+        "state_topic": topic(prefix, device_id, leaf),
+        "value_template": template or "{{ value_json.%s }}" % field,
         "availability_topic": topic(prefix, device_id, "status"),
         "payload_available": "online",
         "payload_not_available": "offline",

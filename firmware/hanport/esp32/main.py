@@ -143,6 +143,7 @@ def run():
         net_port=lambda ctx, host, timeout: NetPort(timeout, ctx, host),
         umqtt=_load_umqtt(),
         hourly_store=JsonStore("/hourly.jsonl", 16384),
+        peaks_store=JsonStore("/peaks.json", 8192),
         mem_free=gc.mem_free,
         wifi=wifi,
         watchdog=_Watchdog(30000),

@@ -143,6 +143,7 @@ def main(argv):
             net_port=lambda ctx, host, timeout: NetPort(timeout, ctx, host),
             umqtt=_umqtt(),
             hourly_store=JsonStore(opts["data"] + "/hourly.json", 16384),
+            peaks_store=JsonStore(opts["data"] + "/peaks.json", 8192),
             mem_free=mem_free,
             print_readings=not opts["quiet"],
             heap_report_s=int(opts["heap-report"]),

@@ -50,6 +50,7 @@ class Ports:
         config_store=None,
         boot_guard=None,
         board=None,
+        peaks_store=None,
     ):
         self.source = source  # readinto(buf) -> n, never blocks
         self.log = log  # log(text)
@@ -68,6 +69,7 @@ class Ports:
         self.boot_guard = boot_guard  # svc/bootguard.py: told when this boot has run 60 s
         self.boot_report = boot_guard.report if boot_guard is not None else None
         self.board = board  # board.json as used (support bundle)
+        self.peaks_store = peaks_store  # JsonStore for the month's effekttariff candidates
 
 
 class App:
@@ -87,6 +89,10 @@ class App:
 
         self.history = PowerHistory()
         hub.listeners.append(self.history.on_telegram)
+        from hanport.svc.peaks import PeakService
+
+        self.peaks = PeakService(cfg["peaks.preset"], ports.peaks_store, ports.log)
+        hub.listeners.append(self.peaks.on_telegram)
         if ports.print_readings:
             hub.listeners.append(lambda h: ports.log("reading " + dumps(h.reading_dict)))
         self.mqtt = None
@@ -129,7 +135,7 @@ class App:
                 keepalive=cfg["mqtt.keepalive_s"],
             )
 
-        return MqttService(cfg, self.hub, make_client, self.ports.rand_below, self.hourly, self.diag, self.ports.log)
+        return MqttService(cfg, self.hub, make_client, self.ports.rand_below, self.hourly, self.diag, self.ports.log, self.peaks)
 
     def _make_http(self):
         from hanport.netport import tls_context

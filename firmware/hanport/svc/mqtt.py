@@ -14,12 +14,23 @@ _LOOP_MS = 50
 _AUTH_CAP_MS = 300000  # wrong credentials: retry at most every 5 minutes
 
 
+# Home Assistant sensors read from the retained peaks topic (README: Effekttariff).
+PEAK_SENSORS = (
+    ("peak_billed_w", "{{ value_json.billed_w if value_json.billed_w is number else (value_json.billed_w.values() | max) }}"),
+    ("peak_headroom_w", "{{ value_json.period.headroom_w }}"),
+    ("peak_hour_projected_w", "{{ value_json.period.projected_w }}"),
+)
+
+
 class MqttService:
-    def __init__(self, cfg, hub, make_client, rand_below, hourly=None, diag=None, log=None):
+    def __init__(self, cfg, hub, make_client, rand_below, hourly=None, diag=None, log=None, peaks=None):
         self.cfg = cfg
         self.hub = hub
         self.make_client = make_client  # () -> umqtt.simple.MQTTClient wired to a NetPort
         self.hourly = hourly
+        self.peaks = peaks  # svc/peaks.py PeakService, or None
+        self.peaks_changes = -1
+        self.last_peaks_ms = None
         self.diag = diag  # () -> dict, published every minute
         self.log = log or (lambda text: None)
         self.prefix = cfg["mqtt.prefix"]
@@ -113,6 +124,7 @@ class MqttService:
             self._publish_state(now)
             self._publish_hourly()
             self._publish_diag(now)
+            self._publish_peaks(now)
             self._keepalive(now)
         except Exception as e:
             self._drop(e)
@@ -124,6 +136,14 @@ class MqttService:
         if not self.cfg["mqtt.ha_discovery"] or reading is None:
             return
         budget = 4
+        if self.peaks is not None and "peak_billed_w" not in self.announced:
+            for field, template in PEAK_SENSORS:
+                found = ha_discovery(
+                    self.prefix, self.device_id, field, reading.get("meter_id"), self.hub.firmware_version, "peaks", template
+                )
+                self.client.publish(found[0].encode(), found[1].encode(), retain=True)
+                self.announced.add(field)
+            return
         for field in reading:
             if field in self.announced:
                 continue
@@ -134,6 +154,18 @@ class MqttService:
             self.announced.add(field)
             if budget == 0:
                 return
+
+    def _publish_peaks(self, now):
+        """Retained effekttariff status: on every closed period, and each minute for the live
+        hour and headroom."""
+        peaks = self.peaks
+        if peaks is None or peaks.periods.key < 0:
+            return
+        if peaks.changes == self.peaks_changes and self.last_peaks_ms is not None and ticks_diff(now, self.last_peaks_ms) < 60000:
+            return
+        self.client.publish(self.t("peaks"), dumps(peaks.status()).encode(), retain=True)
+        self.peaks_changes = peaks.changes
+        self.last_peaks_ms = now
 
     def _publish_state(self, now):
         hub = self.hub

@@ -88,6 +88,8 @@ class NormalSite:
             return self.web.static("status.html", request)
         if path == "/style.css":
             return self.web.static("style.css", request)
+        if path == "/api/peaks":
+            return json_reply(200, app.peaks.status())
         if path == "/api/history":
             return json_reply(200, app.history.series())
         if path == "/api":
