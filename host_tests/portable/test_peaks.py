@@ -227,3 +227,54 @@ def test_headroom_for_the_open_hour():
     assert tracker.headroom_w(day, 23 * 60, 0, 0) == 8000
     _, _, tracker, p = run("sollentuna", until(readings(2026, 1, with_peaks(table)), 260108, 120005))
     assert tracker.headroom_w(day, 6 * 60, 0, 0) is None  # 06:00 is outside the window
+
+
+class _Hub:
+    """What PeakService reads from the hub: the decoder's Reading."""
+
+    def __init__(self):
+        self.reading = None
+
+
+def _telegrams(stamps):
+    """(meter time 'YYMMDDhhmmssW', import Wh, power W) -> decoded Readings, one by one."""
+    from hanport.core.decoder import Decoder
+    from support import telegram
+
+    for stamp, wh, w in stamps:
+        got = []
+        kwh = "%08d.%03d" % (wh // 1000, wh % 1000)
+        lines = ["0-0:1.0.0(%s)" % stamp, "1-0:1.8.0(%s*kWh)" % kwh, "1-0:2.8.0(00000000.000*kWh)", "1-0:1.7.0(%02d.%03d*kW)" % (w // 1000, w % 1000)]
+        Decoder(lambda reading, framer: got.append(reading)).feed(telegram(lines))
+        yield got[0]
+
+
+def test_service_survives_a_reboot_and_writes_once_per_period():
+    from hanport.svc.peaks import PeakService
+    from hanport.svc.store import JsonStore
+    from support import tmpdir
+
+    store = JsonStore(tmpdir("peaksvc") + "/peaks.json", 8192)
+    hub = _Hub()
+    service = PeakService("max1", store, lambda text: None)
+    before = [("260114160005W", 1000000, 2000), ("260114170005W", 1002000, 6000), ("260114172005W", 1004000, 6000)]
+    for reading in _telegrams(before):
+        hub.reading = reading
+        service.on_telegram(hub)
+    assert store.writes == 1  # the 16:00 hour closed once; nothing written mid-hour
+    live = service.status()["period"]
+    assert live["start"] == "2026-01-14T17:00:00" and live["used_wh"] == 2000 and live["elapsed_s"] == 1205
+    # 2000 Wh in 1205 s, then 6 kW for the remaining 2395 s: 2000 + 3992 Wh over the hour
+    assert live["projected_w"] == (2000 * 3600 + 6000 * 2395) // 3600
+    assert live["headroom_w"] == 0  # the month's peak is 2000 W (16:00): those 2000 Wh are used up already
+    # Power cut; the dongle comes back at 17:45 with the state from flash.
+    service = PeakService("max1", store, lambda text: None)
+    after = [("260114174505W", 1006500, 6000), ("260114180005W", 1008000, 1000), ("260114190005W", 1009000, 1000)]
+    for reading in _telegrams(after):
+        hub.reading = reading
+        service.on_telegram(hub)
+    result = service.status()
+    assert [(p["start"], p["avg_w"]) for p in result["peaks"]] == [("2026-01-14T17:00:00", 6000)] and "partial_periods" not in result
+    assert store.writes == 3
+    # Another preset's file is not taken for this one's.
+    assert PeakService("ellevio", store, lambda text: None).tracker.month is None
