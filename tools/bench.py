@@ -86,6 +86,8 @@ def main():
     if os.path.exists(micropython):
         subprocess.run([micropython, "-X", "heapsize=4m", os.path.join(ROOT, "tools", "bench_mp.py")], check=True)
         sys.stdout.flush()
+        subprocess.run([micropython, "-X", "heapsize=256k", os.path.join(ROOT, "tools", "bench_peaks.py")], check=True)
+        sys.stdout.flush()
         subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench_e2e.py")], check=True)
     else:
         print("MicroPython unix port not found at %s: skipped" % micropython)

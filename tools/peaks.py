@@ -37,7 +37,13 @@ class MonthPrinter:
             return  # damaged, or a meter without clock/register: nothing to account
         export_wh = reading.value[_ENERGY_EXPORT] if reading.present[_ENERGY_EXPORT] else 0
         p = self.periods
-        if p.feed(reading.value[METER_TIME], reading.aux[METER_TIME], reading.decimals[METER_TIME], reading.value[ENERGY_IMPORT], export_wh):
+        if p.feed(
+            reading.value[METER_TIME],
+            reading.aux[METER_TIME],
+            reading.decimals[METER_TIME],
+            reading.value[ENERGY_IMPORT],
+            export_wh,
+        ):
             finished = self.tracker.add(p.closed_day, p.closed_minute, p.closed_minutes, p.closed_import_wh, p.closed_complete)
             if finished is not None:
                 self.out.write(dumps(finished) + "\n")

@@ -99,3 +99,18 @@ def test_bytes_allocated_per_telegram_is_zero():
         gc.enable()
     assert sink.count == 100
     assert after - before == 0, after - before
+
+
+def test_hour_accounting_allocates_nothing_within_an_hour():
+    from hanport.core.periods import Periods
+
+    periods = Periods(60)
+    periods.feed(260114, 170005, 0, 1000000, 0)  # opens the hour (allocation allowed here)
+    micropython.heap_lock()
+    try:
+        for s in range(15, 3590, 10):  # 17:00:15 .. 17:59:45, as a meter sends every 10 s
+            if periods.feed(260114, 170000 + s // 60 * 100 + s % 60, 0, 1000000 + s, 0):
+                raise AssertionError("closed within the hour")
+    finally:
+        micropython.heap_unlock()
+    assert periods.used_wh(1003585) == 3585

@@ -241,11 +241,18 @@ def _telegrams(stamps):
     from hanport.core.decoder import Decoder
     from support import telegram
 
+    got = []
+    decoder = Decoder(lambda reading, framer: got.append(reading))  # one Reading, reused as on the device
     for stamp, wh, w in stamps:
-        got = []
+        del got[:]
         kwh = "%08d.%03d" % (wh // 1000, wh % 1000)
-        lines = ["0-0:1.0.0(%s)" % stamp, "1-0:1.8.0(%s*kWh)" % kwh, "1-0:2.8.0(00000000.000*kWh)", "1-0:1.7.0(%02d.%03d*kW)" % (w // 1000, w % 1000)]
-        Decoder(lambda reading, framer: got.append(reading)).feed(telegram(lines))
+        lines = [
+            "0-0:1.0.0(%s)" % stamp,
+            "1-0:1.8.0(%s*kWh)" % kwh,
+            "1-0:2.8.0(00000000.000*kWh)",
+            "1-0:1.7.0(%02d.%03d*kW)" % (w // 1000, w % 1000),
+        ]
+        decoder.feed(telegram(lines))
         yield got[0]
 
 
@@ -274,7 +281,9 @@ def test_service_survives_a_reboot_and_writes_once_per_period():
         hub.reading = reading
         service.on_telegram(hub)
     result = service.status()
-    assert [(p["start"], p["avg_w"]) for p in result["peaks"]] == [("2026-01-14T17:00:00", 6000)] and "partial_periods" not in result
+    assert [(p["start"], p["avg_w"]) for p in result["peaks"]] == [
+        ("2026-01-14T17:00:00", 6000)
+    ] and "partial_periods" not in result
     assert store.writes == 3
     # Another preset's file is not taken for this one's.
     assert PeakService("ellevio", store, lambda text: None).tracker.month is None

@@ -9,12 +9,6 @@ ON_TIME_S = const(60)  # a boundary telegram within this many seconds counts as 
 _SUMMER = const(1)  # core/reading.py DST_SUMMER: the meter's "S" flag
 
 
-def local_minutes(yymmdd, hhmmss):
-    """(day number, minute of day) of a meter timestamp."""
-    day = day_number(2000 + yymmdd // 10000, yymmdd // 100 % 100, yymmdd % 100)
-    return day, hhmmss // 10000 * 60 + hhmmss // 100 % 100
-
-
 class Periods:
     """feed() each telegram's clock and registers; it returns True when a period (or a gap)
     has closed, described by the closed_* attributes until the next call."""
@@ -39,7 +33,8 @@ class Periods:
         self.closed_complete = False  # both boundaries on time and no gap: a peak candidate
 
     def feed(self, yymmdd, hhmmss, dst, import_wh, export_wh):
-        day, minute = local_minutes(yymmdd, hhmmss)
+        day = day_number(2000 + yymmdd // 10000, yymmdd // 100 % 100, yymmdd % 100)  # no tuple: no allocation
+        minute = hhmmss // 10000 * 60 + hhmmss // 100 % 100
         p = self.period_min
         start = minute - minute % p
         # Swedish meters send local time with W (CET, UTC+1) or S (CEST, UTC+2): the key in UTC
