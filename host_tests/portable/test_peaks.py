@@ -287,3 +287,33 @@ def test_service_survives_a_reboot_and_writes_once_per_period():
     assert store.writes == 3
     # Another preset's file is not taken for this one's.
     assert PeakService("ellevio", store, lambda text: None).tracker.month is None
+
+
+def test_quarter_hours_and_a_winter_season_rule():
+    # A 15-minute rule for the high season only (Nov-Mar), top 2 on distinct days.
+    rules = {"period_min": 15, "sets": ({"name": "winter", "top": 2, "distinct_days": True, "months": (11, 12, 1, 2, 3)},)}
+    tracker = PeakTracker("custom", rules)
+    p = Periods(15)
+    quarters = 0
+    # 14 Jan: 17:00-17:15 at 8000 W, 17:15-17:30 at 4000 W; 15 Jan: 09:30-09:45 at 6000 W.
+    power = {(14, 17, 0): 8000, (14, 17, 15): 4000, (15, 9, 30): 6000}
+    wh = 500000
+    for day in (14, 15):
+        for q in range(96):
+            h, mi = q // 4, q % 4 * 15
+            if p.feed(260100 + day, h * 10000 + mi * 100 + 5, 0, wh, 0):
+                quarters += 1
+                tracker.add(p.closed_day, p.closed_minute, p.closed_minutes, p.closed_import_wh, p.closed_complete)
+            wh += power.get((day, h, mi), 1000) // 4  # 15 minutes at that power
+    assert quarters == 2 * 96 - 1
+    result = tracker.result()
+    assert [(x["start"], x["avg_w"]) for x in result["peaks"]] == [("2026-01-14T17:00:00", 8000), ("2026-01-15T09:30:00", 6000)]
+    assert result["billed_w"] == 7000
+    # Headroom over a quarter: 14 Jan's 8000 W peak may be matched, at 1000 Wh a quarter.
+    assert tracker.headroom_w(day_number(2026, 1, 14), 18 * 60, 1000, 450) == 8000
+    assert (
+        PeakTracker("custom", {"period_min": 15, "sets": ({"name": "w", "top": 1, "months": (11,)},)}).headroom_w(
+            day_number(2026, 1, 14), 0, 0, 0
+        )
+        is None
+    )

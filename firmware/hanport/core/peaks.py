@@ -126,11 +126,12 @@ def _rank(entry):
 
 
 class PeakTracker:
-    def __init__(self, preset):
-        if preset not in PRESETS:
+    def __init__(self, preset, rules=None):
+        """preset: a name from PRESETS, or any name with `rules` of the same shape."""
+        if rules is None and preset not in PRESETS:
             raise ValueError("unknown preset %r: one of %s" % (preset, ", ".join(sorted(PRESETS))))
         self.preset = preset
-        self.rules = PRESETS[preset]
+        self.rules = rules or PRESETS[preset]
         self.period_min = self.rules["period_min"]
         self.holidays = _Holidays()
         self.month = None  # (y, m) of the periods being collected
