@@ -158,7 +158,7 @@ def test_settings_page_refuses_without_the_admin_password(tmp_path, mpy_build):
     port = free_port()
     _HOST[0] = b"127.0.0.1:%d" % port
     meter = FakeMeter(tmp_path, rate=1)
-    fw = Firmware(tmp_path, meter.link, CURRENT, heap="192k", extra=["--quiet", "--web-port", str(port)], mpy=mpy_build)
+    fw = Firmware(tmp_path, meter.link, CURRENT, heap="256k", extra=["--quiet", "--web-port", str(port)], mpy=mpy_build)
     try:
         wait_for(lambda: "status page and API on port" in fw.output(), 20, what=fw.output)
         with open(fw.config_path, "rb") as f:
@@ -190,6 +190,7 @@ def test_settings_page_refuses_without_the_admin_password(tmp_path, mpy_build):
             with open(fw.config_path, "rb") as f:
                 assert f.read() == before, name
         # The support bundle: admin only; raw telegrams with verdicts, boot history, no secrets.
+        wait_for(lambda: "meter: ok" in fw.output(), 20, what=fw.output)
         assert http_exchange(port, b"GET /api/support HTTP/1.1\r\n\r\n") == 401
         admin = {"Authorization": "Basic " + base64.b64encode(b"x:adminpass1").decode()}
         req = urllib.request.Request("http://127.0.0.1:%d/api/support" % port, headers=admin)

@@ -21,7 +21,7 @@ def get(port, path):
 def test_local_api_and_limits(tmp_path, mpy_build):
     port = free_port()
     meter = FakeMeter(tmp_path, rate=2)
-    fw = Firmware(tmp_path, meter.link, None, heap="192k", extra=["--quiet", "--web-port", str(port)], mpy=mpy_build)
+    fw = Firmware(tmp_path, meter.link, None, heap="256k", extra=["--quiet", "--web-port", str(port)], mpy=mpy_build)
     try:
         wait_for(lambda: "web: status page and API on port" in fw.output() and "meter: ok" in fw.output(), 20, what=fw.output)
         time.sleep(0.3)
