@@ -317,3 +317,32 @@ def test_quarter_hours_and_a_winter_season_rule():
         )
         is None
     )
+
+
+def test_meters_without_a_clock_use_ntp_time_in_swedish_local_time():
+    from hanport.core.calendar import swedish_time
+    from hanport.svc.peaks import PeakService
+
+    # The generator's own clock conversion (tools/telegen.py) is the independent reference.
+    for base in (day_number(2026, 3, 29) * 86400, day_number(2026, 10, 25) * 86400, day_number(2027, 1, 1) * 86400 - 7200):
+        for utc in range(base, base + 4 * 3600, 600):
+            stamp, flag = swedish_local(utc)
+            assert swedish_time(utc) == (int(stamp[0:6]), int(stamp[6:12]), 1 if flag == "S" else 0), utc
+    clock = [day_number(2026, 1, 14) * 86400 + 15 * 3600 + 5]  # 16:00:05 Swedish winter time
+    hub = _Hub()
+    service = PeakService("max1", None, lambda text: None, lambda: clock[0])
+    got = []
+    from hanport.core.decoder import Decoder
+    from support import telegram
+
+    decoder = Decoder(lambda reading, framer: got.append(reading))
+    for wh in (1000000, 1003000, 1004000):  # no 0-0:1.0.0 line: the clock comes from NTP
+        del got[:]
+        decoder.feed(telegram(["1-0:1.8.0(%08d.%03d*kWh)" % (wh // 1000, wh % 1000)]))
+        hub.reading = got[0]
+        service.on_telegram(hub)
+        clock[0] += 3600
+    assert [(p["start"], p["avg_w"]) for p in service.status()["peaks"]] == [("2026-01-14T16:00:00", 3000)]
+    blind = PeakService("max1", None, lambda text: None, lambda: None)  # NTP has not set the clock yet
+    blind.on_telegram(hub)
+    assert blind.periods.key == -1 and "period" not in blind.status()  # nothing is guessed

@@ -80,3 +80,21 @@ def swedish_holidays(y):
         day_number(y, 12, 31),  # nyårsafton
     }
     return days
+
+
+def _last_sunday(y, m):
+    """Day number of the last Sunday of a 31-day month (March, October)."""
+    n = day_number(y, m, 31)
+    return n - ((n + 3) % 7 + 1) % 7
+
+
+def swedish_time(utc):
+    """UTC seconds -> (YYMMDD, hhmmss, dst) in Swedish local time, as a meter would send it:
+    CET (W, dst 0) or CEST (S, dst 1) from the last Sunday of March to the last Sunday of
+    October, 01:00 UTC. For meters without a clock object (time then comes from NTP)."""
+    y = civil(utc // 86400)[0]
+    summer = _last_sunday(y, 3) * 86400 + 3600 <= utc < _last_sunday(y, 10) * 86400 + 3600
+    local = utc + (7200 if summer else 3600)
+    y, m, d = civil(local // 86400)
+    s = local % 86400
+    return (y % 100) * 10000 + m * 100 + d, s // 3600 * 10000 + s // 60 % 60 * 100 + s % 60, 1 if summer else 0

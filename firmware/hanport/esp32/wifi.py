@@ -21,6 +21,8 @@ class WifiLink:
         self.tx_power_dbm = tx_power_dbm
         self.failures = 0
         self.down_since = ticks_ms()  # not connected since (boot counts as down)
+        self.clock_set = False
+        self.epoch_offset = 0
 
     def isconnected(self):
         return self.sta.isconnected()
@@ -36,6 +38,27 @@ class WifiLink:
 
     def ssid_name(self):
         return self.ssid
+
+    def utc_now(self):
+        """UTC seconds once NTP has set the clock since boot, else None."""
+        if not self.clock_set:
+            return None
+        import time
+
+        return time.time() + self.epoch_offset
+
+    def _set_clock(self):
+        try:
+            import time
+
+            import ntptime
+
+            ntptime.settime()
+            # MicroPython ports differ in epoch (1970 or 2000): make it Unix time.
+            self.epoch_offset = 946684800 if time.gmtime(0)[0] == 2000 else 0
+            self.clock_set = True
+        except (OSError, ImportError, OverflowError):
+            pass  # tried again at the next connect; meters with a clock do not need it
 
     def down_ms(self):
         """How long the home network has been unreachable; 0 while connected."""
@@ -60,6 +83,8 @@ class WifiLink:
                     self.up_since = ticks_ms()
                     self.backoff.reset()
                     self.log("wifi: connected to %s, address %s" % (self.ssid, self.sta.ifconfig()[0]))
+                    if not self.clock_set:
+                        self._set_clock()  # blocks up to ~1 s, once
                 await sleep_ms(1000)
                 continue
             if self.up_since is not None:

@@ -53,6 +53,12 @@ def _rand_below(n):
     return random.getrandbits(30) % n if n > 0 else 0
 
 
+def _utc_now():
+    import time
+
+    return int(time.time())  # the host's clock is NTP-synced by its OS
+
+
 def _umqtt():
     try:
         from umqtt import simple
@@ -144,6 +150,7 @@ def main(argv):
             umqtt=_umqtt(),
             hourly_store=JsonStore(opts["data"] + "/hourly.json", 16384),
             peaks_store=JsonStore(opts["data"] + "/peaks.json", 8192),
+            utc_now=_utc_now,
             mem_free=mem_free,
             print_readings=not opts["quiet"],
             heap_report_s=int(opts["heap-report"]),

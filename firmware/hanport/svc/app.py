@@ -51,6 +51,7 @@ class Ports:
         boot_guard=None,
         board=None,
         peaks_store=None,
+        utc_now=None,
     ):
         self.source = source  # readinto(buf) -> n, never blocks
         self.log = log  # log(text)
@@ -70,6 +71,7 @@ class Ports:
         self.boot_report = boot_guard.report if boot_guard is not None else None
         self.board = board  # board.json as used (support bundle)
         self.peaks_store = peaks_store  # JsonStore for the month's effekttariff candidates
+        self.utc_now = utc_now  # () -> UTC seconds or None (clock not set): for meters without a clock
 
 
 class App:
@@ -91,7 +93,7 @@ class App:
         hub.listeners.append(self.history.on_telegram)
         from hanport.svc.peaks import PeakService
 
-        self.peaks = PeakService(cfg["peaks.preset"], ports.peaks_store, ports.log)
+        self.peaks = PeakService(cfg["peaks.preset"], ports.peaks_store, ports.log, ports.utc_now)
         hub.listeners.append(self.peaks.on_telegram)
         if ports.print_readings:
             hub.listeners.append(lambda h: ports.log("reading " + dumps(h.reading_dict)))

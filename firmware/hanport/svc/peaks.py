@@ -2,6 +2,7 @@
 # accounting and the operator's peak rules (core/periods.py, core/peaks.py), keeps the month's
 # candidates on flash (written once per period, atomically; survives reboots and power cuts)
 # and answers what the pages, the API and MQTT show: peaks, billed value, this hour, headroom.
+from hanport.core.calendar import swedish_time
 from hanport.core.fields import ENERGY_IMPORT, METER_TIME, POWER_NET
 from hanport.core.jsonfmt import dumps
 from hanport.core.peaks import PeakTracker
@@ -11,7 +12,7 @@ _STATE_VERSION = 1
 
 
 class PeakService:
-    def __init__(self, preset, store, log):
+    def __init__(self, preset, store, log, utc_now=None):
         self.tracker = PeakTracker(preset)
         self.periods = Periods(self.tracker.period_min)
         self.store = store  # JsonStore or None
@@ -22,6 +23,7 @@ class PeakService:
         self.power_w = 0
         self.elapsed_s = 0
         self.saves = 0
+        self.utc_now = utc_now  # () -> UTC seconds, or None while the clock is not set (NTP)
         self._load()
 
     def _load(self):
@@ -50,13 +52,19 @@ class PeakService:
 
     def on_telegram(self, hub):
         r = hub.reading
-        if not r.present[METER_TIME] or not r.present[ENERGY_IMPORT]:
+        if not r.present[ENERGY_IMPORT]:
             return
+        if r.present[METER_TIME]:
+            date, clock, dst = r.value[METER_TIME], r.aux[METER_TIME], r.decimals[METER_TIME]
+        else:  # a meter without a clock object: Swedish time from the NTP-set clock
+            utc = self.utc_now() if self.utc_now is not None else None
+            if utc is None:
+                return
+            date, clock, dst = swedish_time(utc)
         p = self.periods
         self.import_wh = r.value[ENERGY_IMPORT]
         self.power_w = r.value[POWER_NET] if r.present[POWER_NET] else 0
-        clock = r.aux[METER_TIME]
-        if p.feed(r.value[METER_TIME], clock, r.decimals[METER_TIME], self.import_wh, r.value[ENERGY_IMPORT + 1]):
+        if p.feed(date, clock, dst, self.import_wh, r.value[ENERGY_IMPORT + 1]):
             finished = self.tracker.add(p.closed_day, p.closed_minute, p.closed_minutes, p.closed_import_wh, p.closed_complete)
             if finished is not None:
                 self.last_month = finished
