@@ -5,14 +5,9 @@
 # Usage: p1decode.py [--stats] [FILE|-]
 import sys
 
+from rawinput import add_firmware_to_path, chunks  # noqa: E402
 
-def _add_firmware_to_path():
-    here = sys.argv[0].replace("\\", "/")
-    tools = here.rsplit("/", 1)[0] if "/" in here else "."
-    sys.path.insert(0, tools + "/../firmware")
-
-
-_add_firmware_to_path()
+add_firmware_to_path()
 
 from hanport.core.framer import CRC_BAD, CRC_OK, Framer  # noqa: E402
 from hanport.core.jsonfmt import dumps  # noqa: E402
@@ -73,17 +68,9 @@ def main(argv):
         else:
             path = arg
     printer = Printer(sys.stdout)
-    src = sys.stdin.buffer if path == "-" else open(path, "rb")
-    try:
-        while True:
-            chunk = src.read(_CHUNK)
-            if not chunk:
-                break
-            printer.feed(chunk)
-        printer.flush()
-    finally:
-        if src is not sys.stdin.buffer:
-            src.close()
+    for chunk in chunks(path, _CHUNK):
+        printer.feed(chunk)
+    printer.flush()
     if stats:
         sys.stderr.write(dumps({"stats": printer.stats()}) + "\n")
     return 0

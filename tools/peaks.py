@@ -6,14 +6,9 @@
 #        malarenergi sollentuna; see README "Effekttariff")
 import sys
 
+from rawinput import add_firmware_to_path, chunks  # noqa: E402
 
-def _add_firmware_to_path():
-    here = sys.argv[0].replace("\\", "/")
-    tools = here.rsplit("/", 1)[0] if "/" in here else "."
-    sys.path.insert(0, tools + "/../firmware")
-
-
-_add_firmware_to_path()
+add_firmware_to_path()
 
 from hanport.core.decoder import Decoder  # noqa: E402
 from hanport.core.fields import ENERGY_IMPORT, METER_TIME  # noqa: E402
@@ -69,17 +64,9 @@ def main(argv):
         sys.stderr.write("usage: peaks.py --preset NAME [FILE|-]; presets: %s\n" % " ".join(sorted(PRESETS)))
         return 2
     printer = MonthPrinter(preset, sys.stdout)
-    src = sys.stdin.buffer if path == "-" else open(path, "rb")
-    try:
-        while True:
-            chunk = src.read(_CHUNK)
-            if not chunk:
-                break
-            printer.decoder.feed(chunk)
-        printer.finish()
-    finally:
-        if src is not sys.stdin.buffer:
-            src.close()
+    for chunk in chunks(path, _CHUNK):
+        printer.decoder.feed(chunk)
+    printer.finish()
     return 0
 
 
