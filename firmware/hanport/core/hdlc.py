@@ -3,9 +3,11 @@
 # check (HCS) and frame check (FCS), both CRC-16/X.25. One preallocated buffer, counters like
 # the ASCII framer. Pure core: must not import machine, network, socket, time or asyncio.
 from hanport.core.const import const
+from hanport.core.native import copy_into
 
 FLAG = const(0x7E)
 DEFAULT_CAP = const(2048)  # the longest corpus frame is ~1 KB; a segment is at most 2 KB
+APDU_CAP = const(4096)  # a push split over segments (S bit), reassembled
 _HUNT = const(0)
 _FRAME = const(1)
 
@@ -48,11 +50,17 @@ def header_length(buf, length):
 
 
 class HdlcFramer:
-    """feed(data, start, end) -> index where it stopped; when `ready`, buf[0:length] holds the
-    frame from the format field to the FCS (flags excluded) and `verdict` says what it is."""
+    """feed(data, start, end) -> index where it stopped; when `ready`, the information field
+    (LLC + APDU) of a frame, or of all segments of a segmented push, is
+    payload[payload_start:payload_end]; buf[0:length] holds the last frame (flags excluded)."""
 
-    def __init__(self, cap=DEFAULT_CAP):
+    def __init__(self, cap=DEFAULT_CAP, apdu_cap=APDU_CAP):
         self.buf = bytearray(cap)
+        self.apdu = bytearray(apdu_cap)  # segments collected here
+        self.apdu_len = 0
+        self.payload = self.buf
+        self.payload_start = 0
+        self.payload_end = 0
         self.cap = cap
         self.length = 0
         self.want = 0  # bytes of the frame per its length field (0: not known yet)
@@ -67,6 +75,8 @@ class HdlcFramer:
         self.garbage = 0
 
     def release(self):
+        if self.payload is self.apdu:
+            self.apdu_len = 0
         self.ready = False
         self.length = 0
         self.want = 0
@@ -135,10 +145,22 @@ class HdlcFramer:
         else:
             self.info_start = n - 2
         self.ok += 1
+        start = self.info_start
+        end = n - 2
+        if self.segmented or self.apdu_len:
+            if self.apdu_len + end - start > len(self.apdu):
+                self.overflow += 1
+                self.apdu_len = 0
+                return
+            copy_into(self.apdu, self.apdu_len, buf, start, end)
+            self.apdu_len += end - start
+            if self.segmented:
+                self.length = 0
+                return  # more segments follow
+            self.payload, self.payload_start, self.payload_end = self.apdu, 0, self.apdu_len
+        else:
+            self.payload, self.payload_start, self.payload_end = buf, start, end
         self.ready = True
-
-    def info_end(self):
-        return self.length - 2
 
     def stats(self):
         return {
