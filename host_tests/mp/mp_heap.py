@@ -114,3 +114,29 @@ def test_hour_accounting_allocates_nothing_within_an_hour():
     finally:
         micropython.heap_unlock()
     assert periods.used_wh(1003585) == 3585
+
+
+def test_hdlc_framing_allocates_nothing():
+    from hanport.core.hdlc import HdlcFramer, classify_apdu, crc16_x25
+
+    info = b"\xe6\xe7\x00\x0f" + bytes(range(200))
+    n = 2 + 2 + 1 + 2 + len(info) + 2
+    head = bytearray((0xA0 | (n >> 8), n & 0xFF, 0x03, 0x03, 0x13))
+    hcs = crc16_x25(head, 0, 5)
+    body = bytes(head) + bytes((hcs & 0xFF, hcs >> 8)) + info
+    fcs = crc16_x25(body, 0, len(body))
+    stream = (b"\x7e" + body + bytes((fcs & 0xFF, fcs >> 8)) + b"\x7e") * 20
+    framer = HdlcFramer()
+    kinds = 0
+    micropython.heap_lock()
+    try:
+        i = 0
+        while i < len(stream):
+            i = framer.feed(stream, i, len(stream))
+            if framer.ready:
+                if classify_apdu(framer.payload, framer.payload_start, framer.payload_end) == "data-notification":
+                    kinds += 1
+                framer.release()
+    finally:
+        micropython.heap_unlock()
+    assert kinds == 20 and framer.ok == 20
