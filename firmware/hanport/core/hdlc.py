@@ -3,7 +3,7 @@
 # check (HCS) and frame check (FCS), both CRC-16/X.25. One preallocated buffer, counters like
 # the ASCII framer. Pure core: must not import machine, network, socket, time or asyncio.
 from hanport.core.const import const
-from hanport.core.native import copy_into
+from hanport.core.native import copy_into, reflected_table
 
 FLAG = const(0x7E)
 DEFAULT_CAP = const(2048)  # the longest corpus frame is ~1 KB; a segment is at most 2 KB
@@ -12,17 +12,7 @@ _HUNT = const(0)
 _FRAME = const(1)
 
 
-def _x25_table():
-    table = []
-    for i in range(256):
-        crc = i
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x8408 if crc & 1 else crc >> 1
-        table.append(crc)
-    return tuple(table)
-
-
-_TABLE = _x25_table()
+_TABLE = reflected_table(0x8408)  # CRC-16/X.25: poly 0x1021 reflected
 
 
 def crc16_x25(buf, start, end):

@@ -8,18 +8,19 @@ from array import array
 _IS_MICROPYTHON = sys.implementation.name == "micropython"
 
 
-def _byte_table():
-    # CRC-16/ARC: poly 0x8005 reflected (0xA001), init 0, no final xor (IEC 62056-21 / DSMR P1).
+def reflected_table(poly):
+    """Byte table of a reflected 16-bit CRC (e.g. 0xA001 for CRC-16/ARC, 0x8408 for X.25)."""
     table = array("H", bytes(512))
     for i in range(256):
         c = i
         for _ in range(8):
-            c = (c >> 1) ^ 0xA001 if c & 1 else c >> 1
+            c = (c >> 1) ^ poly if c & 1 else c >> 1
         table[i] = c
     return table
 
 
-_T = _byte_table()
+# CRC-16/ARC: poly 0x8005 reflected (0xA001), init 0, no final xor (IEC 62056-21 / DSMR P1).
+_T = reflected_table(0xA001)
 
 
 def crc16_arc_portable(buf, start, end):

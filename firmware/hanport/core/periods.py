@@ -24,9 +24,9 @@ class Periods:
         self.start_import = 0
         self.start_export = 0
         self.start_on_time = False
+        self.elapsed_s = 0  # seconds into the open period at the last telegram
         self.closed_day = 0
         self.closed_minute = 0
-        self.closed_dst = 0
         self.closed_minutes = 0  # length: period_min, or more for a gap
         self.closed_import_wh = 0
         self.closed_export_wh = 0
@@ -40,14 +40,14 @@ class Periods:
         # Swedish meters send local time with W (CET, UTC+1) or S (CEST, UTC+2): the key in UTC
         # keeps the repeated October hour apart and makes the March jump adjacent.
         key = day * 1440 + start - (120 if dst == _SUMMER else 60)
+        self.elapsed_s = (minute - start) * 60 + hhmmss % 100
         if key == self.key:
             return False
-        on_time = (minute - start) * 60 + hhmmss % 100 <= ON_TIME_S
+        on_time = self.elapsed_s <= ON_TIME_S
         closed = False
         if self.key >= 0 and key > self.key:
             self.closed_day = self.day
             self.closed_minute = self.minute
-            self.closed_dst = self.dst
             self.closed_minutes = key - self.key
             self.closed_import_wh = import_wh - self.start_import
             self.closed_export_wh = export_wh - self.start_export

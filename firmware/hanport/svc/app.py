@@ -68,7 +68,6 @@ class Ports:
         self.www_dir = www_dir  # pre-gzipped pages (firmware/www)
         self.config_store = config_store  # JsonStore of the config file: the settings page saves there
         self.boot_guard = boot_guard  # svc/bootguard.py: told when this boot has run 60 s
-        self.boot_report = boot_guard.report if boot_guard is not None else None
         self.board = board  # board.json as used (support bundle)
         self.peaks_store = peaks_store  # JsonStore for the month's effekttariff candidates
         self.utc_now = utc_now  # () -> UTC seconds or None (clock not set): for meters without a clock

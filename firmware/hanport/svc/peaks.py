@@ -5,7 +5,7 @@
 from hanport.core.calendar import swedish_time
 from hanport.core.fields import ENERGY_IMPORT, METER_TIME, POWER_NET
 from hanport.core.jsonfmt import dumps
-from hanport.core.peaks import PeakTracker
+from hanport.core.peaks import PeakTracker, iso
 from hanport.core.periods import Periods
 
 _STATE_VERSION = 1
@@ -21,8 +21,6 @@ class PeakService:
         self.changes = 0  # +1 per closed period: publishers compare it
         self.import_wh = 0
         self.power_w = 0
-        self.elapsed_s = 0
-        self.saves = 0
         self.utc_now = utc_now  # () -> UTC seconds, or None while the clock is not set (NTP)
         self._load()
 
@@ -46,7 +44,6 @@ class PeakService:
         }
         try:
             self.store.save_text(dumps(state))
-            self.saves += 1
         except (OSError, ValueError) as e:
             self.log("peaks: could not save: %s" % e)
 
@@ -70,8 +67,6 @@ class PeakService:
                 self.last_month = finished
             self.changes += 1
             self._save()  # once per period: the new open period and the month's candidates
-        minute = clock // 10000 * 60 + clock // 100 % 100
-        self.elapsed_s = (minute - p.minute) * 60 + clock % 100
 
     def status(self):
         """The month so far and the open period: what /api/peaks and MQTT carry."""
@@ -81,21 +76,15 @@ class PeakService:
         if p.key >= 0:
             used = p.used_wh(self.import_wh)
             period_s = t.period_min * 60
-            left = period_s - self.elapsed_s
+            left = period_s - p.elapsed_s
             projected = (used * 3600 + (self.power_w if self.power_w > 0 else 0) * (left if left > 0 else 0)) // period_s
             out["period"] = {
-                "start": _iso(p.day, p.minute),
+                "start": iso(p.day, p.minute),
                 "used_wh": used,
-                "elapsed_s": self.elapsed_s,
+                "elapsed_s": p.elapsed_s,
                 "projected_w": projected,
-                "headroom_w": t.headroom_w(p.day, p.minute, used, self.elapsed_s),
+                "headroom_w": t.headroom_w(p.day, p.minute, used, p.elapsed_s),
             }
         if self.last_month is not None:
             out["last_month"] = self.last_month
         return out
-
-
-def _iso(day, minute):
-    from hanport.core.peaks import iso
-
-    return iso(day, minute)

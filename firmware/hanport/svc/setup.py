@@ -7,7 +7,7 @@ import asyncio
 from hanport.core import config as schema
 from hanport.core.form import apply_form
 from hanport.core.jsonfmt import dumps
-from hanport.core.portal import SETUP_KEYS, is_probe, setup_errors
+from hanport.core.portal import SETUP_KEYS, ap_password, is_probe, setup_errors
 from hanport.svc.site import AdminGate, form_values, post_form
 from hanport.svc.web import WebServer, json_reply
 from hanport.ticks import sleep_ms, ticks_diff, ticks_ms
@@ -198,8 +198,6 @@ async def run_setup(site, web_port, www_dir, dns=None, log=print, watchdog=None)
 def setup_password(store, urandom):
     """The device's setup-network password: kept in its own file (the deploy tool may write it
     first, to print it); made from 32 random bytes on the first boot without one."""
-    from hanport.core.portal import ap_password
-
     kept = store.load()
     if isinstance(kept, dict):
         pw = kept.get("ap_password")

@@ -139,9 +139,8 @@ class NormalSite:
             "telegrams": app.meter.support_telegrams(),
             "config": schema.redacted(app.cfg),
         }
-        boot = app.ports.boot_report
-        if boot is not None:
-            out["boot"] = boot()
+        if app.ports.boot_guard is not None:
+            out["boot"] = app.ports.boot_guard.report()
         if app.ports.board is not None:
             out["board"] = app.ports.board
         return out
