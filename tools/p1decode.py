@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # Decode a raw HAN/P1 byte stream (a capture file or stdin) into one JSON line per telegram:
 #   {"crc_ok": true|false|null, "header": "...", "obis": {...}, "reading": {...}}
+# Binary meters: --hdlc (raw HDLC bytes) or --hex (hex text, as in the corpus .hex files),
+# one line per frame with valid checks: {"frame_ok": true, "apdu": "...", "verdict": "...", "reading": {...}}.
 # Runs unchanged under CPython 3.10+ and the MicroPython unix port, with identical output.
-# Usage: p1decode.py [--stats] [FILE|-]
+# Usage: p1decode.py [--stats] [--hex|--hdlc] [FILE|-]
 import sys
 
 from rawinput import add_firmware_to_path, chunks  # noqa: E402
@@ -56,19 +58,81 @@ class Printer:
         return s
 
 
+class BinaryPrinter:
+    """HDLC frames (or one raw APDU without a link layer, as some corpus files hold)."""
+
+    def __init__(self, out):
+        from hanport.core.bindecoder import HdlcDecoder
+
+        self.decoder = HdlcDecoder(self._emit)
+        self.out = out
+        self.head = None  # the first bytes decide: 0x7E opens HDLC, anything else is an APDU
+        self.raw = bytearray()
+
+    def feed(self, data):
+        if self.head is None and data:
+            self.head = data[0]
+        if self.head == 0x7E:
+            self.decoder.feed(data)
+        elif len(self.raw) + len(data) <= 8192:
+            self.raw.extend(data)
+
+    def flush(self):
+        if self.head is not None and self.head != 0x7E:
+            self._emit_apdu(self.raw, 0, len(self.raw))
+
+    def _emit(self, reading, verdict):
+        framer = self.decoder.framer
+        self._record(framer.payload, framer.payload_start, framer.payload_end, True, verdict, reading)
+
+    def _emit_apdu(self, buf, start, end):
+        d = self.decoder
+        verdict = d.dlms.decode(buf, start, end, d.reading)
+        self._record(buf, start, end, None, verdict, d.reading if verdict == 0 else None)
+
+    def _record(self, buf, start, end, frame_ok, verdict, reading):
+        from hanport.core.dlms import VERDICTS
+        from hanport.core.hdlc import classify_apdu
+
+        record = {"frame_ok": frame_ok, "apdu": classify_apdu(buf, start, end), "verdict": VERDICTS[verdict]}
+        if reading is not None:
+            record["reading"] = reading.to_dict()
+        self.out.write(dumps(record) + "\n")
+
+    def stats(self):
+        return self.decoder.stats()
+
+
+def hex_chunks(chunks_in):
+    """Hex text (any whitespace) -> bytes, chunk by chunk."""
+    from binascii import unhexlify
+
+    pending = b""
+    for chunk in chunks_in:
+        digits = pending + b"".join(chunk.split())
+        even = len(digits) - len(digits) % 2
+        pending = digits[even:]
+        if even:
+            yield unhexlify(digits[:even])
+
+
 def main(argv):
     stats = False
     path = "-"
+    mode = "ascii"
     for arg in argv:
         if arg == "--stats":
             stats = True
+        elif arg in ("--hex", "--hdlc"):
+            mode = arg[2:]
         elif arg in ("-h", "--help"):
-            sys.stdout.write("usage: p1decode.py [--stats] [FILE|-]\n")
+            sys.stdout.write("usage: p1decode.py [--stats] [--hex|--hdlc] [FILE|-]\n")
             return 0
         else:
             path = arg
-    printer = Printer(sys.stdout)
-    for chunk in chunks(path, _CHUNK):
+    printer = Printer(sys.stdout) if mode == "ascii" else BinaryPrinter(sys.stdout)
+    source = chunks(path, _CHUNK)
+    for chunk in hex_chunks(source) if mode == "hex" else source:
         printer.feed(chunk)
     printer.flush()
     if stats:

@@ -115,7 +115,7 @@ class SwedishMeter:
         exp = 0 if imp else rng.below(3000)
         return imp, exp, rng.below(800), rng.below(300), 2250 + rng.below(100), (imp + exp) // 23
 
-    def telegram(self):
+    def _advance(self):
         phases = [self._phase() for _ in range(3)]
         totals = [sum(p[k] for p in phases) for k in range(4)]
         for k in range(4):  # integrate power over the interval: W * s / 3600 = Wh
@@ -124,6 +124,11 @@ class SwedishMeter:
             self._milli[k] = milli % 1000
         stamp, dst = swedish_local(self.utc)
         self.utc += self.interval
+        self.truth = self._truth(stamp, dst, totals, phases)
+        return phases, totals, stamp, dst
+
+    def telegram(self):
+        phases, totals, stamp, dst = self._advance()
         lines = ["/" + self.header, "", "0-0:1.0.0(%s%s)" % (stamp, dst)]
         units = ("kWh", "kWh", self.varh_unit, self.varh_unit)
         for k in range(4):
@@ -147,7 +152,6 @@ class SwedishMeter:
         for ph in range(3):
             lines.append("1-0:%d.7.0(%s*A)" % (codes[ph] + 10, _kilo(phases[ph][5], 1, 3)))
         body = ("\r\n".join(lines) + "\r\n!").encode()
-        self.truth = self._truth(stamp, dst, totals, phases)
         return body + ("%04X\r\n" % crc16_arc(body)).encode()
 
     def _truth(self, stamp, dst, totals, phases):
