@@ -1,13 +1,10 @@
 # Cross-check of the binary decoder against an independent one: PyPI `amshan` (construct-based
 # HAN decoder for Aidon, Kaifa and Kamstrup lists) decodes every valid Swedish and Norwegian
 # push in the corpus, and every value it reports must equal ours (CPython only).
-import pytest
-from test_dlms import _apdus
-
+from han import autodecoder as han  # PyPI amshan, pinned in requirements-dev.txt
 from hanport.core.dlms import OK, DlmsDecoder
 from hanport.core.reading import Fixed, Reading
-
-han = pytest.importorskip("han.autodecoder")
+from test_dlms import _apdus
 
 # amshan name -> ours. amshan reports energy in Wh and currents/voltages as floats.
 NAMES = {
