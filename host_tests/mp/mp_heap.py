@@ -140,3 +140,29 @@ def test_hdlc_framing_allocates_nothing():
     finally:
         micropython.heap_unlock()
     assert kinds == 20 and framer.ok == 20
+
+
+def test_binary_meter_decoding_allocates_nothing():
+    # Every valid Swedish/Norwegian push of the corpus plus generated Aidon-style frames, fed
+    # through HDLC framing and the DLMS list decoder into the Reading with the heap locked.
+    import binascii
+
+    from hanport.core.bindecoder import HdlcDecoder
+    from hdlcgen import aidon_frame
+    from support import corpus_dir, read_json
+
+    root = corpus_dir()
+    stream = bytearray()
+    for entry in read_json(root + "/manifest.json"):
+        if entry["format"] == "hdlc" and entry["crc_ok"] and entry["country"].startswith(("Sweden", "Norway")):
+            stream.extend(binascii.unhexlify(b"".join(read_bytes(root + "/" + entry["file"]).split())))
+    meter = SwedishMeter(5, "aidon", 10)
+    for _ in range(5):
+        stream.extend(aidon_frame(meter))
+    sink = Sink()
+    dec = HdlcDecoder(sink)
+    dec.feed(stream)  # warm-up
+    warm = sink.count
+    _locked_feed(dec, [stream[i : i + 64] for i in range(0, len(stream), 64)])
+    assert warm >= 40 and sink.count == 2 * warm and sink.bad == 0, (warm, sink.count, sink.bad)
+    assert dec.verdicts[0] == 2 * warm

@@ -299,7 +299,11 @@ class DlmsDecoder:
         """COSEM date-time (12 bytes): year(2) month day weekday hour minute second
         hundredths deviation(2, minutes UTC - local, 0x8000 unknown) clock-status."""
         year = buf[pos] << 8 | buf[pos + 1]
-        month, day, hour, minute, second = buf[pos + 2], buf[pos + 3], buf[pos + 5], buf[pos + 6], buf[pos + 7]
+        month = buf[pos + 2]  # (one name per line: a 5-tuple would allocate on MicroPython)
+        day = buf[pos + 3]
+        hour = buf[pos + 5]  # buf[pos + 4] is the weekday (Aidon writes Sunday as 0)
+        minute = buf[pos + 6]
+        second = buf[pos + 7]
         if not (2000 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60):
             return  # 0xFF "not specified" fields: no usable clock
         if second > 59:
