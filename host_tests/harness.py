@@ -172,7 +172,7 @@ class Subscriber:
 
 
 class FakeMeter:
-    def __init__(self, workdir, rate=2.0, interval=10, count=0, start=None, silent=False, seed=1, delay=0):
+    def __init__(self, workdir, rate=2.0, interval=10, count=0, start=None, silent=False, seed=1, delay=0, extra=()):
         self.link = os.path.join(str(workdir), "meter.pty")
         self.truth = os.path.join(str(workdir), "truth.jsonl")
         args = [
@@ -197,6 +197,7 @@ class FakeMeter:
             args.append("--silent")
         if delay:
             args += ["--delay", str(delay)]
+        args += list(extra)  # e.g. --format hdlc, --invert
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         wait_for(lambda: os.path.exists(self.link), 10, what="virtual meter pty")
 

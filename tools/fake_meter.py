@@ -2,7 +2,8 @@
 # The virtual meter: writes generated Swedish telegrams (tools/telegen.py) into a pty at the
 # meter's cadence or faster, like a HAN port's TX line. Writes never block: bytes the reader
 # did not drain in time are counted as lost, as a UART would lose them.
-# Usage: fake_meter.py [--link PATH] [--interval S] [--rate N/s] [--count N] [--truth FILE] ...
+# Usage: fake_meter.py [--link PATH] [--interval S] [--rate N/s] [--count N] [--truth FILE]
+#        [--format ascii|hdlc] [--invert] ...
 import argparse
 import json
 import os
@@ -13,6 +14,7 @@ import time
 import tty
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hdlcgen import aidon_frame  # noqa: E402
 from telegen import STYLES, SwedishMeter  # noqa: E402
 
 
@@ -32,6 +34,8 @@ def main():
     ap.add_argument("--truth", help="append the values of every telegram sent, one JSON line each")
     ap.add_argument("--silent", action="store_true", help="open the pty but send nothing (port not activated)")
     ap.add_argument("--delay", type=float, default=0, help="seconds to wait before the first telegram")
+    ap.add_argument("--format", default="ascii", choices=("ascii", "hdlc"), help="hdlc: binary Aidon-style frames")
+    ap.add_argument("--invert", action="store_true", help="send every byte complemented (a wrongly inverted line)")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, _stop)  # report what was sent when the test stops us
 
@@ -58,7 +62,9 @@ def main():
             next_t += period
             if args.silent:
                 continue
-            data = meter.telegram()
+            data = aidon_frame(meter) if args.format == "hdlc" else meter.telegram()
+            if args.invert:
+                data = bytes(b ^ 0xFF for b in data)
             try:
                 n = os.write(master, data)
             except BlockingIOError:

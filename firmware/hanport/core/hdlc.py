@@ -46,7 +46,8 @@ class HdlcFramer:
 
     def __init__(self, cap=DEFAULT_CAP, apdu_cap=APDU_CAP):
         self.buf = bytearray(cap)
-        self.apdu = bytearray(apdu_cap)  # segments collected here
+        self.apdu = None  # segments collected here; made at the first segmented push (rare)
+        self.apdu_cap = apdu_cap
         self.apdu_len = 0
         self.payload = self.buf
         self.payload_start = 0
@@ -138,6 +139,8 @@ class HdlcFramer:
         start = self.info_start
         end = n - 2
         if self.segmented or self.apdu_len:
+            if self.apdu is None:
+                self.apdu = bytearray(self.apdu_cap)
             if self.apdu_len + end - start > len(self.apdu):
                 self.overflow += 1
                 self.apdu_len = 0

@@ -144,6 +144,7 @@ def run():
         umqtt=_load_umqtt(),
         hourly_store=JsonStore("/hourly.jsonl", 16384),
         peaks_store=JsonStore("/peaks.json", 8192),
+        line_store=JsonStore("/line.json", 512),
         utc_now=wifi.utc_now,
         mem_free=gc.mem_free,
         wifi=wifi,

@@ -2,6 +2,7 @@
 # from a tty/pty or a capture, loads CONFIG, and runs the same services as the ESP32.
 # Usage: main.py --serial PATH | --replay FILE [--config FILE] [--data DIR] [--web-port N] [--quiet]
 #        [--setup --config FILE --web-port N [--dns-port N] [--scan-file FILE]] [--www DIR]
+#        [--line-window-ms N] (time per serial line setting while the meter's format is searched)
 import sys
 
 _FLAGS = ("quiet", "setup")
@@ -20,6 +21,7 @@ def _args(argv):
         "dns-port": "0",
         "scan-file": None,
         "www": "firmware/www",
+        "line-window-ms": "0",
     }
     i = 0
     while i < len(argv):
@@ -158,6 +160,8 @@ def main(argv):
             www_dir=opts["www"],
             config_store=store,
             boot_guard=guard,
+            line_store=JsonStore(opts["data"] + "/line.json", 512),
+            line_window_ms=int(opts["line-window-ms"]),
         )
         if cfg["mqtt.host"] and ports.umqtt is None:
             _log("mqtt: umqtt.simple is not installed (make run installs it); MQTT disabled")

@@ -1,6 +1,6 @@
-# Meter sources for the host: a tty or pty (raw, 115200 8N1, reads return what is waiting)
-# and a capture file replayed at line speed. Both offer readinto(buf) -> n that never blocks.
-# Imports termios, select and the clock compat only.
+# Meter sources for the host: a tty or pty (raw, reads return what is waiting, line settings
+# from the meter's format search) and a capture file replayed at line speed. Both offer
+# readinto(buf) -> n that never blocks. Imports termios, select and the clock compat only.
 import select
 
 from hanport.ticks import ticks_diff, ticks_ms
@@ -31,6 +31,11 @@ def _raw_nonblocking(fd):
 
 
 class TtySource:
+    """configure(baud, parity, flip) sets a real USB-TTL adapter's speed and parity (a pty
+    ignores them). A host adapter cannot invert its RX line, so flip is simulated by
+    complementing each byte: the virtual meter's --invert does the same, and the format search
+    then has to find the flipped setting, as it must with a wrongly inverted line on the ESP32."""
+
     def __init__(self, path):
         self.path = path
         try:
@@ -40,12 +45,28 @@ class TtySource:
         _raw_nonblocking(self.file.fileno())
         self.poller = select.poll()
         self.poller.register(self.file, select.POLLIN)
+        self.flip = 0
+
+    def configure(self, baud, parity, flip):
+        import termios
+
+        self.flip = flip
+        attr = termios.tcgetattr(self.file.fileno())
+        speed = getattr(termios, "B%d" % baud, None)
+        if speed is not None:
+            attr[4] = attr[5] = speed
+        parenb = getattr(termios, "PARENB", 0o400)
+        attr[2] = (attr[2] | parenb) if parity == "E" else (attr[2] & ~parenb)
+        termios.tcsetattr(self.file.fileno(), termios.TCSANOW, attr)
 
     def readinto(self, buf):
         if not self.poller.poll(0):
             return 0
-        n = self.file.readinto(buf)
-        return n or 0
+        n = self.file.readinto(buf) or 0
+        if self.flip:
+            for i in range(n):
+                buf[i] ^= 0xFF
+        return n
 
 
 class ReplaySource:

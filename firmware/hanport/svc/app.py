@@ -52,6 +52,8 @@ class Ports:
         board=None,
         peaks_store=None,
         utc_now=None,
+        line_store=None,
+        line_window_ms=0,
     ):
         self.source = source  # readinto(buf) -> n, never blocks
         self.log = log  # log(text)
@@ -71,6 +73,8 @@ class Ports:
         self.board = board  # board.json as used (support bundle)
         self.peaks_store = peaks_store  # JsonStore for the month's effekttariff candidates
         self.utc_now = utc_now  # () -> UTC seconds or None (clock not set): for meters without a clock
+        self.line_store = line_store  # JsonStore: the meter's format and serial line, once found
+        self.line_window_ms = line_window_ms  # per line setting while searching; 0: the default
 
 
 class App:
@@ -78,7 +82,10 @@ class App:
         self.cfg = cfg
         self.ports = ports
         self.hub = hub = Hub(device_id, VERSION)
-        self.meter = MeterService(ports.source, hub)
+        from hanport.core.detect import WINDOW_MS
+
+        window = ports.line_window_ms or WINDOW_MS
+        self.meter = MeterService(ports.source, hub, line_store=ports.line_store, line_window_ms=window, log=ports.log)
         channels = []
         if cfg["mqtt.host"] and ports.umqtt is not None:
             channels.append("mqtt")
@@ -151,6 +158,7 @@ class App:
         hub = self.hub
         state = hub.update_meter_state()
         out = {"uptime_s": hub.uptime_s(), "meter": state, "telegrams": self.meter.stats(), "firmware": hub.firmware_version}
+        out["meter_line"] = self.meter.describe()
         if state in CAUSES:
             out["meter_hint"] = CAUSES[state]
         age = hub.telegram_age_ms()
@@ -196,7 +204,7 @@ class App:
         gc.collect()
         free = gc.mem_free() if hasattr(gc, "mem_free") else -1
         stats = self.meter.stats()
-        self.ports.log("heap free=%d telegrams=%d crc_error=%d" % (free, stats["ok"], stats["crc_error"]))
+        self.ports.log("heap free=%d telegrams=%d crc_error=%d" % (free, stats.get("ok", 0), stats.get("crc_error", 0)))
 
     async def main(self, extra_tasks=()):
         self.stopping = asyncio.Event()

@@ -10,6 +10,7 @@ STARTING = "starting"
 OK = "ok"
 NO_DATA = "no_data"
 NO_TELEGRAMS = "no_telegrams"
+ENCRYPTED = "encrypted"
 CAUSES = {
     NO_DATA: (
         "No bytes from the meter for 30 s. Most likely the HAN port is not activated yet: ask your grid operator "
@@ -19,7 +20,11 @@ CAUSES = {
     NO_TELEGRAMS: (
         "Bytes arrive but no valid telegram for 30 s: check the signal inversion setting (software inversion "
         "with a plain pull-up, no inversion with a transistor inverter), the baud rate (115200 8N1), or whether "
-        "the meter sends binary HDLC frames (older Swedish meters)."
+        "the meter sends binary HDLC frames (older Swedish meters). The dongle tries each line setting in turn."
+    ),
+    ENCRYPTED: (
+        "The meter sends encrypted DLMS frames (encrypted - key needed). Ask the grid operator to switch the "
+        "HAN port to unencrypted output; decryption with your own key is not supported yet."
     ),
 }
 
@@ -35,6 +40,7 @@ class Hub:
         self.last_byte_ms = None
         self.last_telegram_ms = None
         self.meter_state = STARTING
+        self.encrypted = False  # the last binary frame was encrypted (set by the meter service)
         self.counters = {}
         self.listeners = []  # callables(hub) run on every valid telegram
         self.listener_errors = 0
@@ -72,7 +78,7 @@ class Hub:
         if since_byte >= NO_DATA_MS:
             self.meter_state = NO_DATA
         elif since_telegram >= NO_DATA_MS:
-            self.meter_state = NO_TELEGRAMS
+            self.meter_state = ENCRYPTED if self.encrypted else NO_TELEGRAMS
         elif self.last_telegram_ms is not None:
             self.meter_state = OK
         return self.meter_state

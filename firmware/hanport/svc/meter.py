@@ -1,11 +1,15 @@
-# Meter service: drains the serial source into the decoder as fast as bytes arrive and hands
-# every valid telegram to the hub. Source injected: readinto(buf) -> n or None (never blocks).
-# Imports asyncio (via ticks) and the core only.
+# Meter service: drains the serial source into the decoders as fast as bytes arrive and hands
+# every valid telegram or binary frame to the hub; finds the meter's format and serial line
+# (core/detect.py) and keeps what it found. Source injected: readinto(buf) -> n (never blocks),
+# optionally configure(baud, parity, flip). Imports asyncio (via ticks) and the core only.
+from hanport.core import detect
 from hanport.core.decoder import Decoder
+from hanport.core.dlms import ENCRYPTED, OK
 from hanport.core.framer import CRC_BAD, CRC_OK
+from hanport.core.jsonfmt import dumps
 from hanport.core.native import copy_into
 from hanport.core.reading import latin1
-from hanport.ticks import sleep_ms
+from hanport.ticks import sleep_ms, ticks_diff, ticks_ms
 
 LAST_TELEGRAM_CAP = 2048  # copy kept for /api/v1/telegram (Swedish telegrams are ~0.7 KB)
 LAST_BAD_CAP = 1024  # the last rejected telegram, for the support bundle (cut beyond this)
@@ -14,11 +18,23 @@ IDLE_MS = 20  # poll period when the line is quiet (115200 baud: 230 bytes per 2
 
 
 class MeterService:
-    def __init__(self, source, hub, decoder_cap=None):
+    def __init__(self, source, hub, decoder_cap=None, line_store=None, line_window_ms=detect.WINDOW_MS, log=None):
         self.source = source
         self.hub = hub
         self.rx = bytearray(RX_CHUNK)  # allocated once, before the heap fragments
-        self.decoder = Decoder(self._on_telegram) if decoder_cap is None else Decoder(self._on_telegram, decoder_cap)
+        self.decoder_cap = decoder_cap
+        self.decoder = self._ascii_decoder()
+        self.binary = None  # HDLC/DLMS decoder, made by _binary_decoder() while it is needed
+        self.reading = self.decoder.reading  # one Reading shared by both decoders
+        self.line_store = line_store
+        self.log = log
+        stored = line_store.load() if line_store is not None else None
+        self.search = detect.LineSearch(stored, line_window_ms)
+        self.can_switch = hasattr(source, "configure")  # a capture replay cannot change its line
+        if self.can_switch:
+            source.configure(*self.search.line())
+        self.binary = self._binary_decoder()
+        self.last_kind = None  # "ascii" or "hdlc": the format of the last valid frame
         self.bytes_total = 0
         self.errors = 0
         self.last_raw = bytearray(LAST_TELEGRAM_CAP)  # last valid telegram, "/" .. "!"
@@ -30,8 +46,44 @@ class MeterService:
         self.last_bad_verdict = None
         self.last_bad_crc = 0
 
+    def _ascii_decoder(self):
+        if self.decoder_cap is None:
+            return Decoder(self._on_telegram)
+        return Decoder(self._on_telegram, self.decoder_cap)
+
+    def _binary_decoder(self):
+        from hanport.core.bindecoder import HdlcDecoder
+
+        return HdlcDecoder(self._on_frame, self.reading)
+
+    def _on_frame(self, reading, verdict):
+        """A binary frame with valid checks (the decoders' callback)."""
+        self._found(detect.HDLC)
+        self.hub.encrypted = verdict == ENCRYPTED
+        framer = self.binary.framer
+        if verdict == OK:
+            copy_into(self.last_raw, 0, framer.buf, 0, framer.length)
+            self.last_len = framer.length
+            self.last_kind = detect.HDLC
+            self.hub.telegram(reading)
+
+    def _found(self, fmt):
+        if not self.search.frame(fmt):
+            return
+        # Settled: keep the line for the next boot, and free the other format's decoder.
+        if self.line_store is not None:
+            try:
+                self.line_store.save_text(dumps(self.search.state()))
+            except (OSError, ValueError):
+                pass  # a full or failing flash: found again after the next boot
+        if self.log is not None:
+            self.log("meter: found " + self.search.describe())
+
     def _on_telegram(self, reading, framer):
+        if reading is not None or framer.crc_state == CRC_OK:
+            self._found(detect.ASCII)
         if reading is not None:
+            self.last_kind = detect.ASCII
             if framer.length <= LAST_TELEGRAM_CAP:
                 copy_into(self.last_raw, 0, framer.buf, 0, framer.length)
                 self.last_len = framer.length
@@ -49,7 +101,11 @@ class MeterService:
         """The last valid and the last rejected telegram with their verdicts (allocates)."""
         out = []
         raw = self.last_telegram_text()
-        if raw is not None:
+        if self.last_kind == detect.HDLC:
+            from binascii import hexlify
+
+            out.append({"verdict": "frame_ok", "hex": hexlify(bytes(self.last_raw[: self.last_len])).decode()})
+        elif raw is not None:
             out.append({"verdict": "crc_ok" if self.last_crc is not None else "ok_no_crc", "raw": latin1(raw, 0, len(raw))})
         if self.last_bad_verdict is not None:
             item = {"verdict": self.last_bad_verdict, "raw": latin1(self.last_bad, 0, self.last_bad_len)}
@@ -61,7 +117,7 @@ class MeterService:
 
     def last_telegram_text(self):
         """The last valid telegram as sent (with its CRC line), or None. Allocates: API only."""
-        if not self.last_len:
+        if not self.last_len or self.last_kind != detect.ASCII:
             return None
         tail = b"\r\n" if self.last_crc is None else ("%04X\r\n" % self.last_crc).encode()
         return bytes(self.last_raw[: self.last_len]) + tail
@@ -73,13 +129,46 @@ class MeterService:
             return 0
         self.bytes_total += n
         self.hub.bytes_seen()
-        self.decoder.feed(self.rx, 0, n)
+        if self.decoder is not None:
+            self.decoder.feed(self.rx, 0, n)
+        if self.binary is not None:
+            self.binary.feed(self.rx, 0, n)
         return n
 
+    def elapsed(self, ms, got_bytes):
+        """The search's clock: switch the line when nothing decodes, and keep only the decoder
+        of the format found (the ASCII one holds a 6 KB buffer, the binary one 2 KB)."""
+        search = self.search
+        search.elapsed(ms, got_bytes)
+        if search.switch:
+            search.switch = False
+            if self.can_switch:
+                self.source.configure(*search.line())
+                if self.log is not None:
+                    self.log("meter: nothing decodes, trying " + detect.line_name(search.line()))
+        fmt = search.format
+        if fmt == detect.HDLC and self.decoder is not None:
+            self.decoder = None
+        elif fmt == detect.ASCII and self.binary is not None:
+            self.binary = None
+        elif fmt is None:  # searching: both formats
+            if self.decoder is None:
+                self.decoder = self._ascii_decoder()
+                self.decoder.reading = self.reading
+            if self.binary is None:
+                self.binary = self._binary_decoder()
+
+    def describe(self):
+        return self.search.describe()
+
     async def run(self):
+        last = ticks_ms()
         while True:
             try:
                 n = self.poll()
+                now = ticks_ms()
+                self.elapsed(ticks_diff(now, last), n > 0)
+                last = now
             except Exception:  # e.g. MemoryError in a listener: keep reading, never die
                 self.errors += 1
                 n = 0
@@ -87,6 +176,11 @@ class MeterService:
             await sleep_ms(0 if n == len(self.rx) else IDLE_MS)
 
     def stats(self):
-        s = self.decoder.stats()
+        s = self.decoder.stats() if self.decoder is not None else {"ok": 0, "crc_error": 0}
+        if self.binary is not None:
+            b = s["hdlc"] = self.binary.stats()
+            if self.decoder is None:  # a binary meter: its frames are the telegrams
+                s["ok"] = b["dlms_ok"]
+                s["crc_error"] = b["fcs_error"] + b["hcs_error"]
         s["bytes"] = self.bytes_total
         return s

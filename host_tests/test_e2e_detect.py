@@ -1,0 +1,71 @@
+# The meter's format and line found on a pty (issue #7): the firmware (MicroPython unix port)
+# reads a virtual meter that sends ASCII telegrams or binary HDLC frames, on a correctly or a
+# wrongly inverted line, finds both within the line search, publishes the exact values, shows
+# what it found on the status API, stores it, and starts there after a restart.
+import json
+import os
+import re
+import socket
+
+import pytest
+from harness import FakeMeter, Firmware, free_port, wait_for
+
+WINDOW_MS = 3000  # per line setting (the device uses 25 s; the virtual meter sends 4 frames/s)
+
+
+def _status(port):
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"GET /api/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    return json.loads(data.split(b"\r\n\r\n", 1)[1])
+
+
+def _readings(fw):
+    lines = [line for line in list(fw.lines) if line.startswith("reading {")]
+    return [json.loads(line[len("reading ") :]) for line in lines]
+
+
+@pytest.mark.parametrize(
+    "fmt,invert,found",
+    [
+        ("hdlc", True, "HDLC/DLMS, 115200 8N1 inverted"),
+        ("hdlc", False, "HDLC/DLMS, 115200 8N1"),
+        ("ascii", True, "ASCII, 115200 8N1 inverted"),
+    ],
+)
+def test_format_and_inversion_found_values_exact_and_kept(tmp_path, fmt, invert, found):
+    extra = ["--format", fmt] + (["--invert"] if invert else [])
+    meter = FakeMeter(tmp_path, rate=4, interval=10, start=1768348800, extra=extra)
+    web = free_port()
+    args = ["--line-window-ms", str(WINDOW_MS), "--web-port", str(web)]
+    fw = Firmware(tmp_path, meter.link, {"version": 1, "device.id": "d1"}, heap="256k", extra=args)
+    try:
+        wait_for(lambda: "meter: found " + found in fw.output(), 40, what=lambda: "format found: " + fw.output()[-3000:])
+        trying = re.findall(r"meter: nothing decodes, trying (.*)", fw.output())
+        assert trying == (["115200 8N1 inverted"] if invert else []), trying
+        wait_for(lambda: len(_readings(fw)) >= 3, 20, what="readings")
+        sent = {t["meter_time"]: t for t in meter.sent()}
+        for reading in _readings(fw)[-3:]:
+            truth = sent[reading["meter_time"]]  # (the Swedish Aidon HDLC list has no meter id)
+            assert {k: str(v) for k, v in reading.items()} == {k: str(v) for k, v in truth.items()}
+        status = wait_for(lambda: _status(web), 10, what="status")
+        assert status["meter"] == "ok" and status["meter_line"] == found
+        assert status["telegrams"]["ok"] >= 3
+        with open(os.path.join(str(tmp_path), "data", "line.json")) as f:
+            stored = json.load(f)
+        assert stored == {"format": fmt, "baud": 115200, "parity": "N", "flip": 1 if invert else 0}
+    finally:
+        fw.stop()
+    # After a restart the stored line is the first one tried: found again without a switch.
+    fw = Firmware(tmp_path, meter.link, {"version": 1, "device.id": "d1"}, heap="256k", extra=args[:2])
+    try:
+        wait_for(lambda: "meter: found " + found in fw.output(), 20, what="found after restart")
+        assert "nothing decodes" not in fw.output()
+    finally:
+        fw.stop()
+        meter.stop()
