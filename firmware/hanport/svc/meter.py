@@ -6,6 +6,7 @@ from hanport.core import detect
 from hanport.core.decoder import Decoder
 from hanport.core.dlms import ENCRYPTED, OK
 from hanport.core.framer import CRC_BAD, CRC_OK
+from hanport.core.hdlc import HdlcFramer
 from hanport.core.jsonfmt import dumps
 from hanport.core.native import copy_into
 from hanport.core.reading import latin1
@@ -33,7 +34,13 @@ class MeterService:
         self.can_switch = hasattr(source, "configure")  # a capture replay cannot change its line
         if self.can_switch:
             source.configure(*self.search.line())
-        self.binary = self._binary_decoder()
+        # While searching, binary frames are only recognised (HDLC framing and checks, 2 KB): the
+        # DLMS decoder's code is loaded once a binary meter is found, so an ASCII meter never pays.
+        self.sniffer = None
+        if self.search.candidate == detect.HDLC:  # the stored line: a binary meter
+            self.binary = self._binary_decoder()
+        else:
+            self.sniffer = HdlcFramer()
         self.last_kind = None  # "ascii" or "hdlc": the format of the last valid frame
         self.bytes_total = 0
         self.errors = 0
@@ -78,6 +85,7 @@ class MeterService:
                 pass  # a full or failing flash: found again after the next boot
         if self.log is not None:
             self.log("meter: found " + self.search.describe())
+        self._decoders_for(self.search.format)
 
     def _on_telegram(self, reading, framer):
         if reading is not None or framer.crc_state == CRC_OK:
@@ -133,7 +141,19 @@ class MeterService:
             self.decoder.feed(self.rx, 0, n)
         if self.binary is not None:
             self.binary.feed(self.rx, 0, n)
+        elif self.sniffer is not None:
+            self._sniff(n)
         return n
+
+    def _sniff(self, n):
+        sniffer = self.sniffer
+        i = 0
+        while i < n and sniffer is not None:
+            i = sniffer.feed(self.rx, i, n)
+            if sniffer.ready:
+                sniffer.release()
+                self._found(detect.HDLC)
+                sniffer = self.sniffer
 
     def elapsed(self, ms, got_bytes):
         """The search's clock: switch the line when nothing decodes, and keep only the decoder
@@ -146,17 +166,23 @@ class MeterService:
                 self.source.configure(*search.line())
                 if self.log is not None:
                     self.log("meter: nothing decodes, trying " + detect.line_name(search.line()))
-        fmt = search.format
-        if fmt == detect.HDLC and self.decoder is not None:
+        self._decoders_for(search.format)
+
+    def _decoders_for(self, fmt):
+        if fmt == detect.HDLC:
             self.decoder = None
-        elif fmt == detect.ASCII and self.binary is not None:
+            self.sniffer = None
+            if self.binary is None:
+                self.binary = self._binary_decoder()
+        elif fmt == detect.ASCII:
             self.binary = None
-        elif fmt is None:  # searching: both formats
+            self.sniffer = None
+        else:  # searching: both formats
             if self.decoder is None:
                 self.decoder = self._ascii_decoder()
                 self.decoder.reading = self.reading
-            if self.binary is None:
-                self.binary = self._binary_decoder()
+            if self.binary is None and self.sniffer is None:
+                self.sniffer = HdlcFramer()
 
     def describe(self):
         return self.search.describe()

@@ -1,0 +1,67 @@
+# The format and line search (issue #7) on both runtimes, with a fake clock: every line setting
+# is tried in turn while nothing decodes, 2 frames of one format settle it, a settled line keeps
+# its setting through silence but is searched again when only undecodable bytes arrive, and a
+# stored line is tried first (bad stored data is ignored).
+from hanport.core.detect import ASCII, HDLC, LINES, LOST_MS, LineSearch, line_name
+
+
+def _run(search, ms, step=500, got_bytes=True):
+    switches = []
+    for _ in range(ms // step):
+        search.elapsed(step, got_bytes)
+        if search.switch:
+            search.switch = False
+            switches.append(search.line())
+    return switches
+
+
+def test_each_line_in_turn_then_round_again():
+    search = LineSearch(window_ms=3000)
+    assert search.line() == (115200, "N", 0) and not search.settled
+    switches = _run(search, 3000 * len(LINES))
+    assert switches == list(LINES[1:]) + [LINES[0]]
+    assert search.describe() == "searching: trying 115200 8N1 (1 of 6)"
+
+
+def test_two_frames_of_one_format_settle():
+    search = LineSearch(window_ms=3000)
+    _run(search, 6000)  # now on 2400 8E1
+    assert search.frame(HDLC) is False
+    assert search.frame(ASCII) is False  # a different format starts the count again
+    assert search.frame(HDLC) is False
+    assert search.frame(HDLC) is True and search.settled and search.format == HDLC
+    assert search.state() == {"format": HDLC, "baud": 2400, "parity": "E", "flip": 0}
+    assert search.describe() == "HDLC/DLMS, 2400 8E1"
+    assert _run(search, 60000, got_bytes=False) == []  # silence: keep the line
+    assert search.settled
+
+
+def test_frames_within_the_window_keep_the_line():
+    search = LineSearch(window_ms=3000)
+    for _ in range(10):  # one good frame every 2.5 s but never two of the same format
+        _run(search, 2500)
+        search.frame(HDLC if search.good == 0 else ASCII)
+    assert search.line() == LINES[0]
+
+
+def test_settled_line_searched_again_when_nothing_decodes():
+    search = LineSearch(window_ms=3000)
+    search.frame(ASCII)
+    search.frame(ASCII)
+    assert search.settled
+    _run(search, LOST_MS - 1000)
+    assert search.settled  # not yet
+    _run(search, 1000)
+    assert not search.settled and search.format is None
+    assert _run(search, 3000) == [LINES[1]]
+
+
+def test_stored_line_first_and_bad_stored_data_ignored():
+    stored = {"format": "hdlc", "baud": 2400, "parity": "N", "flip": 1}
+    search = LineSearch(stored, 3000)
+    assert search.line() == (2400, "N", 1) and not search.settled
+    search.frame(HDLC)
+    assert search.frame(HDLC) is True
+    assert line_name(search.line()) == "2400 8N1 inverted"
+    for bad in (None, [], "x", {"baud": 9600, "parity": "N", "flip": 0}, {"baud": "2400"}):
+        assert LineSearch(bad, 3000).line() == LINES[0]
