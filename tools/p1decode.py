@@ -1,10 +1,8 @@
 #!/usr/bin/env python3
-# Decode a raw HAN/P1 byte stream (a capture file or stdin) into one JSON line per telegram:
-#   {"crc_ok": true|false|null, "header": "...", "obis": {...}, "reading": {...}}
-# Binary meters: --hdlc (raw HDLC bytes) or --hex (hex text, as in the corpus .hex files),
-# one line per frame with valid checks: {"frame_ok": true, "apdu": "...", "verdict": "...", "reading": {...}}.
-# Runs unchanged under CPython 3.10+ and the MicroPython unix port, with identical output.
-# Usage: p1decode.py [--stats] [--hex|--hdlc] [FILE|-]
+# Decode a raw HAN/P1 capture (file or stdin) into JSON lines, identical on CPython and the
+# MicroPython unix port: per telegram {"crc_ok", "header", "obis", "reading"}; binary meters with
+# --hdlc (raw bytes) or --hex (hex text, as the corpus .hex files) per frame {"frame_ok", "apdu",
+# "verdict", "reading"}. Usage: p1decode.py [--stats] [--hex|--hdlc] [FILE|-]
 import sys
 
 from rawinput import add_firmware_to_path, chunks  # noqa: E402

@@ -65,3 +65,33 @@ def test_stored_line_first_and_bad_stored_data_ignored():
     assert line_name(search.line()) == "2400 8N1 inverted"
     for bad in (None, [], "x", {"baud": 9600, "parity": "N", "flip": 0}, {"baud": "2400"}):
         assert LineSearch(bad, 3000).line() == LINES[0]
+
+
+def test_sniffer_counts_the_frames_the_framer_checks():
+    import binascii
+
+    from hanport.core.detect import FrameSniffer
+    from hanport.core.hdlc import HdlcFramer
+    from support import corpus_dir, read_bytes, read_json
+
+    root = corpus_dir()
+    files = 0
+    for entry in read_json(root + "/manifest.json"):
+        if entry["format"] != "hdlc":
+            continue
+        data = binascii.unhexlify(b"".join(read_bytes(root + "/" + entry["file"]).split()))
+        framer = HdlcFramer()
+        i = 0
+        while i < len(data):
+            i = framer.feed(data, i, len(data))
+            if framer.ready:
+                framer.release()
+        sniffer = FrameSniffer()
+        found = 0
+        for k in range(0, len(data), 5):  # chunked: state carries over
+            found += sniffer.feed(data, k, min(k + 5, len(data)))
+        assert found == framer.ok == sniffer.frames, entry["file"]
+        inverted = bytes([b ^ 0xFF for b in data])  # a wrongly inverted line: nothing
+        assert FrameSniffer().feed(inverted, 0, len(inverted)) == 0, entry["file"]
+        files += 1
+    assert files >= 100

@@ -4,13 +4,14 @@
 # optionally configure(baud, parity, flip). Imports asyncio (via ticks) and the core only.
 from hanport.core import detect
 from hanport.core.decoder import Decoder
-from hanport.core.dlms import ENCRYPTED, OK
 from hanport.core.framer import CRC_BAD, CRC_OK
-from hanport.core.hdlc import HdlcFramer
 from hanport.core.jsonfmt import dumps
 from hanport.core.native import copy_into
 from hanport.core.reading import latin1
 from hanport.ticks import sleep_ms, ticks_diff, ticks_ms
+
+_DLMS_OK = 0  # core/dlms.py verdicts, not imported: that module loads only for binary meters
+_DLMS_ENCRYPTED = 1
 
 LAST_TELEGRAM_CAP = 2048  # copy kept for /api/v1/telegram (Swedish telegrams are ~0.7 KB)
 LAST_BAD_CAP = 1024  # the last rejected telegram, for the support bundle (cut beyond this)
@@ -34,13 +35,13 @@ class MeterService:
         self.can_switch = hasattr(source, "configure")  # a capture replay cannot change its line
         if self.can_switch:
             source.configure(*self.search.line())
-        # While searching, binary frames are only recognised (HDLC framing and checks, 2 KB): the
-        # DLMS decoder's code is loaded once a binary meter is found, so an ASCII meter never pays.
+        # While searching, binary frames are only recognised (their FCS computed as bytes pass):
+        # the HDLC/DLMS decoder is loaded once a binary meter is found; an ASCII meter never pays.
         self.sniffer = None
         if self.search.candidate == detect.HDLC:  # the stored line: a binary meter
             self.binary = self._binary_decoder()
         else:
-            self.sniffer = HdlcFramer()
+            self.sniffer = detect.FrameSniffer()
         self.last_kind = None  # "ascii" or "hdlc": the format of the last valid frame
         self.bytes_total = 0
         self.errors = 0
@@ -66,9 +67,9 @@ class MeterService:
     def _on_frame(self, reading, verdict):
         """A binary frame with valid checks (the decoders' callback)."""
         self._found(detect.HDLC)
-        self.hub.encrypted = verdict == ENCRYPTED
+        self.hub.encrypted = verdict == _DLMS_ENCRYPTED
         framer = self.binary.framer
-        if verdict == OK:
+        if verdict == _DLMS_OK:
             copy_into(self.last_raw, 0, framer.buf, 0, framer.length)
             self.last_len = framer.length
             self.last_kind = detect.HDLC
@@ -146,14 +147,10 @@ class MeterService:
         return n
 
     def _sniff(self, n):
-        sniffer = self.sniffer
-        i = 0
-        while i < n and sniffer is not None:
-            i = sniffer.feed(self.rx, i, n)
-            if sniffer.ready:
-                sniffer.release()
-                self._found(detect.HDLC)
-                sniffer = self.sniffer
+        for _ in range(self.sniffer.feed(self.rx, 0, n)):
+            if self.sniffer is None:
+                break  # found: the binary decoder takes over from the next chunk
+            self._found(detect.HDLC)
 
     def elapsed(self, ms, got_bytes):
         """The search's clock: switch the line when nothing decodes, and keep only the decoder
@@ -182,7 +179,7 @@ class MeterService:
                 self.decoder = self._ascii_decoder()
                 self.decoder.reading = self.reading
             if self.binary is None and self.sniffer is None:
-                self.sniffer = HdlcFramer()
+                self.sniffer = detect.FrameSniffer()
 
     def describe(self):
         return self.search.describe()
