@@ -1,4 +1,4 @@
-# The meter's format and line found on a pty (issue #7): the firmware (MicroPython unix port)
+# The meter's format and line found on a pty (issue #7): the firmware (MicroPython, .mpy build)
 # reads a virtual meter that sends ASCII telegrams or binary HDLC frames, on a correctly or a
 # wrongly inverted line, finds both within the line search, publishes the exact values, shows
 # what it found on the status API, stores it, and starts there after a restart.
@@ -38,12 +38,12 @@ def _readings(fw):
         ("ascii", True, "ASCII, 115200 8N1 inverted"),
     ],
 )
-def test_format_and_inversion_found_values_exact_and_kept(tmp_path, fmt, invert, found):
+def test_format_and_inversion_found_values_exact_and_kept(tmp_path, mpy_build, fmt, invert, found):
     extra = ["--format", fmt] + (["--invert"] if invert else [])
     meter = FakeMeter(tmp_path, rate=4, interval=10, start=1768348800, extra=extra)
     web = free_port()
     args = ["--line-window-ms", str(WINDOW_MS), "--web-port", str(web)]
-    fw = Firmware(tmp_path, meter.link, {"version": 1, "device.id": "d1"}, heap="256k", extra=args)
+    fw = Firmware(tmp_path, meter.link, {"version": 1, "device.id": "d1"}, heap="256k", extra=args, mpy=mpy_build)
     try:
         wait_for(lambda: "meter: found " + found in fw.output(), 40, what=lambda: "format found: " + fw.output()[-3000:])
         trying = re.findall(r"meter: nothing decodes, trying (.*)", fw.output())
@@ -62,10 +62,41 @@ def test_format_and_inversion_found_values_exact_and_kept(tmp_path, fmt, invert,
     finally:
         fw.stop()
     # After a restart the stored line is the first one tried: found again without a switch.
-    fw = Firmware(tmp_path, meter.link, {"version": 1, "device.id": "d1"}, heap="256k", extra=args[:2])
+    fw = Firmware(tmp_path, meter.link, {"version": 1, "device.id": "d1"}, heap="256k", extra=args[:2], mpy=mpy_build)
     try:
         wait_for(lambda: "meter: found " + found in fw.output(), 20, what="found after restart")
         assert "nothing decodes" not in fw.output()
     finally:
         fw.stop()
+        meter.stop()
+
+
+def test_encrypted_meter_explained_without_key_and_decoded_with_it(tmp_path, mpy_build):
+    key = "5a1f0e3c7b2d4e6f8a9b0c1d2e3f4a5b"
+    meter = FakeMeter(tmp_path, rate=4, interval=10, start=1768348800, extra=["--format", "hdlc", "--key", key])
+    web = free_port()
+    args = ["--line-window-ms", str(WINDOW_MS), "--web-port", str(web)]
+    try:
+        fw = Firmware(tmp_path, meter.link, {"version": 1, "device.id": "d1"}, heap="256k", extra=args, mpy=mpy_build)
+        try:
+            # Encrypted frames pass the HDLC checks: the line is found, the values are not.
+            wait_for(lambda: "meter: found HDLC/DLMS, 115200 8N1" in fw.output(), 20, what=fw.output)
+            status = wait_for(lambda: (lambda s: s if s["meter"] == "encrypted" else None)(_status(web)), 45, what="encrypted")
+            assert "key" in status["meter_hint"] and status["telegrams"]["hdlc"]["dlms_encrypted"] >= 3
+            assert _readings(fw) == []
+        finally:
+            fw.stop()
+        cfg = {"version": 1, "device.id": "d1", "meter.key": key.upper()}
+        fw = Firmware(tmp_path, meter.link, cfg, heap="256k", extra=args, mpy=mpy_build)
+        try:
+            wait_for(lambda: len(_readings(fw)) >= 3, 20, what=fw.output)
+            sent = {t["meter_time"]: t for t in meter.sent()}
+            reading = _readings(fw)[-1]
+            assert {k: str(v) for k, v in reading.items()} == {k: str(v) for k, v in sent[reading["meter_time"]].items()}
+            assert key not in fw.output().lower() and key.upper() not in fw.output()  # the key is never logged
+            status = _status(web)
+            assert status["meter"] == "ok" and status["telegrams"]["ok"] >= 3
+        finally:
+            fw.stop()
+    finally:
         meter.stop()

@@ -36,6 +36,7 @@ def main():
     ap.add_argument("--delay", type=float, default=0, help="seconds to wait before the first telegram")
     ap.add_argument("--format", default="ascii", choices=("ascii", "hdlc"), help="hdlc: binary Aidon-style frames")
     ap.add_argument("--invert", action="store_true", help="send every byte complemented (a wrongly inverted line)")
+    ap.add_argument("--key", help="hdlc: encrypt with this AES-128 key (32 hex digits)")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, _stop)  # report what was sent when the test stops us
 
@@ -62,7 +63,10 @@ def main():
             next_t += period
             if args.silent:
                 continue
-            data = aidon_frame(meter) if args.format == "hdlc" else meter.telegram()
+            if args.format == "hdlc":
+                data = aidon_frame(meter, bytes.fromhex(args.key) if args.key else None, sent + 1)
+            else:
+                data = meter.telegram()
             if args.invert:
                 data = bytes(b ^ 0xFF for b in data)
             try:

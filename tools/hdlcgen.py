@@ -36,8 +36,27 @@ def _datetime(stamp, dst):
     return head + deviation.to_bytes(2, "big") + bytes((0x80 if dst == "S" else 0,))
 
 
-def aidon_frame(meter):
-    """One HDLC frame with the meter's next values (Wh, W, var, varh, 0.1 V, 0.1 A)."""
+TITLE = b"HNP\x00\x01\x02\x03\x04"  # the generated meter's system title (manufacturer id + serial)
+
+
+def glo_ciphering(apdu, key, counter):
+    """The APDU as general-glo-ciphering (DB), AES-128-GCM with authentication and encryption
+    (security control 0x30), as Norwegian/Danish/Austrian meters send it. CPython only
+    (PyPI cryptography): the independent reference the decoder's decryption is tested against."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    control = 0x30
+    iv = TITLE + counter.to_bytes(4, "big")
+    sealed = AESGCM(key).encrypt(iv, apdu, bytes((control,)))  # AAD: control (+ auth key, none here)
+    body = bytes((control,)) + counter.to_bytes(4, "big") + sealed[:-16] + sealed[-16:-4]  # 12-byte tag
+    size = len(body)
+    length = bytes((size,)) if size < 128 else bytes((0x81, size)) if size < 256 else bytes((0x82, size >> 8, size & 0xFF))
+    return bytes((0xDB, 8)) + TITLE + length + body
+
+
+def aidon_frame(meter, key=None, counter=1):
+    """One HDLC frame with the meter's next values (Wh, W, var, varh, 0.1 V, 0.1 A), encrypted
+    when a 16-byte key is given."""
     phases, totals, stamp, dst = meter._advance()
     t = meter.truth
     t.pop("meter_id")  # the Swedish Aidon list carries no meter id
@@ -53,11 +72,18 @@ def aidon_frame(meter):
         els.append(_element(c, 7, 0x10, phases[ph][5], -1, 33))
     for k in range(4):
         els.append(_element(k + 1, 8, 0x06, meter.energy[k], 0, (30, 30, 32, 32)[k]))
-    apdu = bytes((0xE6, 0xE7, 0x00, 0x0F, 0x40, 0, 0, 0, 0x00, 0x01, len(els))) + b"".join(els)
-    length = 2 + 1 + 2 + 1 + 2 + len(apdu) + 2  # format, dest, source(2), control, HCS, info, FCS
+    apdu = bytes((0x0F, 0x40, 0, 0, 0, 0x00, 0x01, len(els))) + b"".join(els)
+    if key is not None:
+        apdu = glo_ciphering(apdu, key, counter)
+    return hdlc_frame(b"\xe6\xe7\x00" + apdu)  # LLC + APDU
+
+
+def hdlc_frame(info):
+    """An information field (LLC + APDU) in a type-3 HDLC frame with HCS and FCS, flags included."""
+    length = 2 + 1 + 2 + 1 + 2 + len(info) + 2  # format, dest, source(2), control, HCS, info, FCS
     head = bytes((0xA0 | length >> 8, length & 0xFF, 0x41, 0x08, 0x83, 0x13))
     head += crc16_x25(head).to_bytes(2, "little")
-    body = head + apdu
+    body = head + info
     return b"\x7e" + body + crc16_x25(body).to_bytes(2, "little") + b"\x7e"
 
 

@@ -2,7 +2,7 @@
 # Decode a raw HAN/P1 capture (file or stdin) into JSON lines, identical on CPython and the
 # MicroPython unix port: per telegram {"crc_ok", "header", "obis", "reading"}; binary meters with
 # --hdlc (raw bytes) or --hex (hex text, as the corpus .hex files) per frame {"frame_ok", "apdu",
-# "verdict", "reading"}. Usage: p1decode.py [--stats] [--hex|--hdlc] [FILE|-]
+# "verdict", "reading"}. Usage: p1decode.py [--stats] [--hex|--hdlc] [--key HEX] [--kamstrup-wh 1|10] [FILE|-]
 import sys
 
 from rawinput import add_firmware_to_path, chunks  # noqa: E402
@@ -59,10 +59,16 @@ class Printer:
 class BinaryPrinter:
     """HDLC frames (or one raw APDU without a link layer, as some corpus files hold)."""
 
-    def __init__(self, out):
+    def __init__(self, out, key=None, kamstrup_energy_wh=1):
         from hanport.core.bindecoder import HdlcDecoder
 
-        self.decoder = HdlcDecoder(self._emit)
+        cipher = None
+        if key is not None:
+            from hanport.aes import block_cipher
+            from hanport.core.gcm import GlobalCipher
+
+            cipher = GlobalCipher(block_cipher(key))
+        self.decoder = HdlcDecoder(self._emit, None, kamstrup_energy_wh, cipher)
         self.out = out
         self.head = None  # the first bytes decide: 0x7E opens HDLC, anything else is an APDU
         self.raw = bytearray()
@@ -118,17 +124,31 @@ def main(argv):
     stats = False
     path = "-"
     mode = "ascii"
-    for arg in argv:
+    key = None
+    kamstrup = 1
+    usage = "usage: p1decode.py [--stats] [--hex|--hdlc] [--key HEX] [--kamstrup-wh 1|10] [FILE|-]\n"
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
         if arg == "--stats":
             stats = True
         elif arg in ("--hex", "--hdlc"):
             mode = arg[2:]
+        elif arg == "--key" and args:
+            from hanport.aes import parse_key
+
+            key = parse_key(args.pop(0))
+            if key is None:
+                sys.stderr.write("--key needs 32 hex digits (AES-128)\n")
+                return 2
+        elif arg == "--kamstrup-wh" and args:
+            kamstrup = int(args.pop(0))
         elif arg in ("-h", "--help"):
-            sys.stdout.write("usage: p1decode.py [--stats] [--hex|--hdlc] [FILE|-]\n")
+            sys.stdout.write(usage)
             return 0
         else:
             path = arg
-    printer = Printer(sys.stdout) if mode == "ascii" else BinaryPrinter(sys.stdout)
+    printer = Printer(sys.stdout) if mode == "ascii" else BinaryPrinter(sys.stdout, key, kamstrup)
     source = chunks(path, _CHUNK)
     for chunk in hex_chunks(source) if mode == "hex" else source:
         printer.feed(chunk)

@@ -70,8 +70,8 @@ def test_stored_line_first_and_bad_stored_data_ignored():
 def test_sniffer_counts_the_frames_the_framer_checks():
     import binascii
 
-    from hanport.core.detect import FrameSniffer
     from hanport.core.hdlc import HdlcFramer
+    from hanport.core.sniff import FrameSniffer
     from support import corpus_dir, read_bytes, read_json
 
     root = corpus_dir()

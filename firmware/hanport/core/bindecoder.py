@@ -8,9 +8,9 @@ from hanport.core.reading import Reading
 
 
 class HdlcDecoder:
-    def __init__(self, on_frame, reading=None, kamstrup_energy_wh=1):
+    def __init__(self, on_frame, reading=None, kamstrup_energy_wh=1, cipher=None):
         self.framer = HdlcFramer()
-        self.dlms = DlmsDecoder(kamstrup_energy_wh)
+        self.dlms = DlmsDecoder(kamstrup_energy_wh, cipher)
         self.reading = reading if reading is not None else Reading()
         self.verdicts = [0] * len(VERDICTS)
         self.last_verdict = -1

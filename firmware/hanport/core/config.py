@@ -3,7 +3,7 @@
 # Pure core: must not import machine, network, socket, time or asyncio.
 
 VERSION = 1
-SECRET_KEYS = ("wifi.password", "mqtt.password", "http.token", "admin.password")
+SECRET_KEYS = ("wifi.password", "mqtt.password", "http.token", "admin.password", "meter.key")
 
 # key: (type, default, check, help). Types: "str", "int", "bool". check: (min, max) for ints,
 # max length for strings.
@@ -26,6 +26,8 @@ SCHEMA = {
     "http.interval_s": ("int", 10, (0, 3600), "0 (every telegram) to 3600 seconds"),
     "admin.password": ("str", "", 64, ""),
     "peaks.preset": ("str", "max1", 32, "the grid operator's effekttariff rule (README: Effekttariff)"),
+    "meter.key": ("str", "", 47, "32 hex digits from the grid operator (encrypted binary meters), or empty"),
+    "meter.kamstrup_energy_wh": ("int", 1, (1, 10), "1 (Sweden) or 10 (Norway, Denmark)"),
 }
 
 
@@ -112,8 +114,20 @@ def _cross_checks(cfg, errors):
 
     if cfg["peaks.preset"] not in PRESETS:
         errors["peaks.preset"] = "one of " + ", ".join(sorted(PRESETS))
+    key = cfg["meter.key"]
+    if key and (len("".join(key.split())) != 32 or not _hex_ok(key)):
+        errors["meter.key"] = "the AES-128 key: 32 hex digits (0-9, a-f), spaces allowed"
+    if cfg["meter.kamstrup_energy_wh"] not in (1, 10):
+        errors["meter.kamstrup_energy_wh"] = "1 (Sweden) or 10 (Norway, Denmark)"
     if cfg["mqtt.user"] and not cfg["mqtt.host"]:
         errors["mqtt.user"] = "set mqtt.host too"
+
+
+def _hex_ok(text):
+    for ch in text:
+        if ch not in "0123456789abcdefABCDEF ":
+            return False
+    return True
 
 
 def _printable(text):

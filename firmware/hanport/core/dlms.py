@@ -12,7 +12,8 @@ ENCRYPTED = const(1)  # general-(glo-)ciphering: a key from the grid operator is
 UNSUPPORTED = const(2)  # a valid frame carrying another APDU (block transfer, ...)
 MALFORMED = const(3)  # truncated or inconsistent A-XDR
 UNKNOWN_LIST = const(4)  # well-formed, but no object we know (e.g. Slovenian Iskra lists)
-VERDICTS = ("ok", "encrypted", "unsupported", "malformed", "unknown_list")
+WRONG_KEY = const(5)  # decrypted with the key given, but no data-notification came out
+VERDICTS = ("ok", "encrypted", "unsupported", "malformed", "unknown_list", "wrong_key")
 
 # Meter families: a list without scaler/unit structures has fixed scalers per family.
 FAMILY_UNKNOWN = const(0)
@@ -73,8 +74,9 @@ class DlmsDecoder:
     kamstrup_energy_wh: Wh per energy register step on Kamstrup meters: 10 in Norway and
     Denmark (HAN-NVE: 0.01 kWh), 1 on Swedish Kamstrup meters (amsreader-firmware #239)."""
 
-    def __init__(self, kamstrup_energy_wh=1):
+    def __init__(self, kamstrup_energy_wh=1, cipher=None):
         self.kamstrup_energy_wh = kamstrup_energy_wh
+        self.cipher = cipher  # core/gcm.py GlobalCipher with the user's key, or None
         self.family = FAMILY_UNKNOWN
         self.unknown = 0  # objects of no slot of ours (seen, skipped)
         self.values = 0  # numbers stored by the last decode
@@ -101,8 +103,21 @@ class DlmsDecoder:
         if i >= end:
             return MALFORMED
         tag = buf[i]
+        if tag == 0xDB and self.cipher is not None:
+            n = self.cipher.decrypt(buf, i, end)
+            if n < 0:
+                return MALFORMED
+            # The GCM tag is not checked (GHASH costs too much here): a wrong key shows as
+            # plaintext that is not a well-formed data-notification.
+            plain = self.cipher.plain
+            verdict = self._notification(plain, 0, n, reading) if plain[0] == 0x0F else WRONG_KEY
+            return verdict if verdict == OK else WRONG_KEY
         if tag == 0xDB or tag == 0xDF:
             return ENCRYPTED
+        return self._notification(buf, i, end, reading)
+
+    def _notification(self, buf, i, end, reading):
+        tag = buf[i]
         if tag != 0x0F:
             return UNSUPPORTED
         i += 5  # tag, long-invoke-id-and-priority (4)

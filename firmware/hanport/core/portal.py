@@ -34,7 +34,15 @@ SETUP_KEYS = (
     "http.interval_s",
     "admin.password",
 )
-SETTINGS_KEYS = SETUP_KEYS + ("device.id", "mqtt.ca", "mqtt.min_interval_s", "mqtt.keepalive_s", "peaks.preset")
+SETTINGS_KEYS = SETUP_KEYS + (
+    "device.id",
+    "mqtt.ca",
+    "mqtt.min_interval_s",
+    "mqtt.keepalive_s",
+    "peaks.preset",
+    "meter.key",
+    "meter.kamstrup_energy_wh",
+)
 
 # Setup passwords: 12 symbols from 31 that cannot be confused when read off a label or a
 # console (no 0/O, 1/l/I): 59 bits, shown in groups of four.

@@ -85,7 +85,15 @@ class App:
         from hanport.core.detect import WINDOW_MS
 
         window = ports.line_window_ms or WINDOW_MS
-        self.meter = MeterService(ports.source, hub, line_store=ports.line_store, line_window_ms=window, log=ports.log)
+        self.meter = MeterService(
+            ports.source,
+            hub,
+            line_store=ports.line_store,
+            line_window_ms=window,
+            log=ports.log,
+            key=cfg["meter.key"],
+            kamstrup_wh=cfg["meter.kamstrup_energy_wh"],
+        )
         channels = []
         if cfg["mqtt.host"] and ports.umqtt is not None:
             channels.append("mqtt")

@@ -23,8 +23,9 @@ CAUSES = {
         "the meter sends binary HDLC frames (older Swedish meters). The dongle tries each line setting in turn."
     ),
     ENCRYPTED: (
-        "The meter sends encrypted DLMS frames (encrypted - key needed). Ask the grid operator to switch the "
-        "HAN port to unencrypted output; decryption with your own key is not supported yet."
+        "The meter sends encrypted DLMS frames (encrypted - key needed): ask the grid operator for the HAN port's "
+        "encryption key (GUEK, 32 hex digits) and enter it in Settings, or check it if it is set: frames decrypted "
+        "with it do not make sense."
     ),
 }
 

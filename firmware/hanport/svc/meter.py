@@ -12,6 +12,7 @@ from hanport.ticks import sleep_ms, ticks_diff, ticks_ms
 
 _DLMS_OK = 0  # core/dlms.py verdicts, not imported: that module loads only for binary meters
 _DLMS_ENCRYPTED = 1
+_DLMS_WRONG_KEY = 5
 
 LAST_TELEGRAM_CAP = 2048  # copy kept for /api/v1/telegram (Swedish telegrams are ~0.7 KB)
 LAST_BAD_CAP = 1024  # the last rejected telegram, for the support bundle (cut beyond this)
@@ -19,8 +20,26 @@ RX_CHUNK = 512  # one read; the UART driver's own ring buffer (rxbuf) holds the 
 IDLE_MS = 20  # poll period when the line is quiet (115200 baud: 230 bytes per 20 ms)
 
 
+def _sniffer():
+    from hanport.core.sniff import FrameSniffer
+
+    return FrameSniffer()
+
+
+def _forget_sniffer():
+    """Drop the sniffer's module once the format is known: its code is not needed again."""
+    import sys
+
+    sys.modules.pop("hanport.core.sniff", None)
+    package = sys.modules.get("hanport.core")
+    if package is not None and hasattr(package, "sniff"):
+        delattr(package, "sniff")
+
+
 class MeterService:
-    def __init__(self, source, hub, decoder_cap=None, line_store=None, line_window_ms=detect.WINDOW_MS, log=None):
+    def __init__(
+        self, source, hub, decoder_cap=None, line_store=None, line_window_ms=detect.WINDOW_MS, log=None, key="", kamstrup_wh=1
+    ):
         self.source = source
         self.hub = hub
         self.rx = bytearray(RX_CHUNK)  # allocated once, before the heap fragments
@@ -30,6 +49,8 @@ class MeterService:
         self.reading = self.decoder.reading  # one Reading shared by both decoders
         self.line_store = line_store
         self.log = log
+        self.key = key  # meter.key: AES-128 key (hex) for encrypted binary meters, or ""
+        self.kamstrup_wh = kamstrup_wh
         stored = line_store.load() if line_store is not None else None
         self.search = detect.LineSearch(stored, line_window_ms)
         self.can_switch = hasattr(source, "configure")  # a capture replay cannot change its line
@@ -41,7 +62,7 @@ class MeterService:
         if self.search.candidate == detect.HDLC:  # the stored line: a binary meter
             self.binary = self._binary_decoder()
         else:
-            self.sniffer = detect.FrameSniffer()
+            self.sniffer = _sniffer()
         self.last_kind = None  # "ascii" or "hdlc": the format of the last valid frame
         self.bytes_total = 0
         self.errors = 0
@@ -62,12 +83,18 @@ class MeterService:
     def _binary_decoder(self):
         from hanport.core.bindecoder import HdlcDecoder
 
-        return HdlcDecoder(self._on_frame, self.reading)
+        cipher = None
+        if self.key:
+            from hanport.aes import block_cipher, parse_key
+            from hanport.core.gcm import GlobalCipher
+
+            cipher = GlobalCipher(block_cipher(parse_key(self.key)))
+        return HdlcDecoder(self._on_frame, self.reading, self.kamstrup_wh, cipher)
 
     def _on_frame(self, reading, verdict):
         """A binary frame with valid checks (the decoders' callback)."""
         self._found(detect.HDLC)
-        self.hub.encrypted = verdict == _DLMS_ENCRYPTED
+        self.hub.encrypted = verdict == _DLMS_ENCRYPTED or verdict == _DLMS_WRONG_KEY
         framer = self.binary.framer
         if verdict == _DLMS_OK:
             copy_into(self.last_raw, 0, framer.buf, 0, framer.length)
@@ -168,18 +195,22 @@ class MeterService:
     def _decoders_for(self, fmt):
         if fmt == detect.HDLC:
             self.decoder = None
-            self.sniffer = None
+            if self.sniffer is not None:
+                self.sniffer = None
+                _forget_sniffer()
             if self.binary is None:
                 self.binary = self._binary_decoder()
         elif fmt == detect.ASCII:
             self.binary = None
-            self.sniffer = None
+            if self.sniffer is not None:
+                self.sniffer = None
+                _forget_sniffer()
         else:  # searching: both formats
             if self.decoder is None:
                 self.decoder = self._ascii_decoder()
                 self.decoder.reading = self.reading
             if self.binary is None and self.sniffer is None:
-                self.sniffer = detect.FrameSniffer()
+                self.sniffer = _sniffer()
 
     def describe(self):
         return self.search.describe()
