@@ -82,14 +82,11 @@ class App:
         self.cfg = cfg
         self.ports = ports
         self.hub = hub = Hub(device_id, VERSION)
-        from hanport.core.detect import WINDOW_MS
-
-        window = ports.line_window_ms or WINDOW_MS
         self.meter = MeterService(
             ports.source,
             hub,
             line_store=ports.line_store,
-            line_window_ms=window,
+            line_window_ms=ports.line_window_ms,
             log=ports.log,
             key=cfg["meter.key"],
             kamstrup_wh=cfg["meter.kamstrup_energy_wh"],

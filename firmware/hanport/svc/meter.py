@@ -1,8 +1,7 @@
 # Meter service: drains the serial source into the decoders as fast as bytes arrive and hands
 # every valid telegram or binary frame to the hub; finds the meter's format and serial line
-# (core/detect.py) and keeps what it found. Source injected: readinto(buf) -> n (never blocks),
-# optionally configure(baud, parity, flip). Imports asyncio (via ticks) and the core only.
-from hanport.core import detect
+# (core/detect.py, loaded only while searching) and keeps it. Source injected: readinto(buf)
+# -> n (never blocks), optionally configure(baud, parity, flip). Imports asyncio (via ticks), core.
 from hanport.core.decoder import Decoder
 from hanport.core.framer import CRC_BAD, CRC_OK
 from hanport.core.jsonfmt import dumps
@@ -13,6 +12,8 @@ from hanport.ticks import sleep_ms, ticks_diff, ticks_ms
 _DLMS_OK = 0  # core/dlms.py verdicts, not imported: that module loads only for binary meters
 _DLMS_ENCRYPTED = 1
 _DLMS_WRONG_KEY = 5
+_ASCII = "ascii"  # the formats of core/detect.py
+_HDLC = "hdlc"
 
 LAST_TELEGRAM_CAP = 2048  # copy kept for /api/v1/telegram (Swedish telegrams are ~0.7 KB)
 LAST_BAD_CAP = 1024  # the last rejected telegram, for the support bundle (cut beyond this)
@@ -26,20 +27,19 @@ def _sniffer():
     return FrameSniffer()
 
 
-def _forget_sniffer():
-    """Drop the sniffer's module once the format is known: its code is not needed again."""
+def _forget(leaf):
+    """Unload a core module the search needed, once the format is known (its code is ~1-3 KB of
+    RAM; loaded again if the meter ever has to be searched anew)."""
     import sys
 
-    sys.modules.pop("hanport.core.sniff", None)
+    sys.modules.pop("hanport.core." + leaf, None)
     package = sys.modules.get("hanport.core")
-    if package is not None and hasattr(package, "sniff"):
-        delattr(package, "sniff")
+    if package is not None and hasattr(package, leaf):
+        delattr(package, leaf)
 
 
 class MeterService:
-    def __init__(
-        self, source, hub, decoder_cap=None, line_store=None, line_window_ms=detect.WINDOW_MS, log=None, key="", kamstrup_wh=1
-    ):
+    def __init__(self, source, hub, decoder_cap=None, line_store=None, line_window_ms=0, log=None, key="", kamstrup_wh=1):
         self.source = source
         self.hub = hub
         self.rx = bytearray(RX_CHUNK)  # allocated once, before the heap fragments
@@ -51,15 +51,21 @@ class MeterService:
         self.log = log
         self.key = key  # meter.key: AES-128 key (hex) for encrypted binary meters, or ""
         self.kamstrup_wh = kamstrup_wh
-        stored = line_store.load() if line_store is not None else None
-        self.search = detect.LineSearch(stored, line_window_ms)
+        self.window_ms = line_window_ms  # per line while searching (0: detect.WINDOW_MS)
+        self.format = None  # "ascii" / "hdlc" once found; then the search is dropped
+        self.found = ""  # what was found, for the status page
+        self.line = None  # (baud, parity, flip) found
+        self.quiet_ms = 0  # since the last valid frame, once found
+        self.lost_ms = 0
+        self.search = None
+        self._start_search(line_store.load() if line_store is not None else None)
         self.can_switch = hasattr(source, "configure")  # a capture replay cannot change its line
         if self.can_switch:
             source.configure(*self.search.line())
         # While searching, binary frames are only recognised (their FCS computed as bytes pass):
         # the HDLC/DLMS decoder is loaded once a binary meter is found; an ASCII meter never pays.
         self.sniffer = None
-        if self.search.candidate == detect.HDLC:  # the stored line: a binary meter
+        if self.search.candidate == _HDLC:  # the stored line: a binary meter
             self.binary = self._binary_decoder()
         else:
             self.sniffer = _sniffer()
@@ -93,33 +99,52 @@ class MeterService:
 
     def _on_frame(self, reading, verdict):
         """A binary frame with valid checks (the decoders' callback)."""
-        self._found(detect.HDLC)
+        self._found(_HDLC)
         self.hub.encrypted = verdict == _DLMS_ENCRYPTED or verdict == _DLMS_WRONG_KEY
         framer = self.binary.framer
         if verdict == _DLMS_OK:
             copy_into(self.last_raw, 0, framer.buf, 0, framer.length)
             self.last_len = framer.length
-            self.last_kind = detect.HDLC
+            self.last_kind = _HDLC
             self.hub.telegram(reading)
 
+    def _start_search(self, stored):
+        from hanport.core.detect import LineSearch
+
+        self.search = LineSearch(stored, self.window_ms) if self.window_ms else LineSearch(stored)
+
     def _found(self, fmt):
-        if not self.search.frame(fmt):
+        search = self.search
+        if search is None:
+            self.quiet_ms = 0
             return
-        # Settled: keep the line for the next boot, and free the other format's decoder.
+        if not search.frame(fmt):
+            return
+        # Found: keep the line for the next boot, free the other format's decoder and the search.
+        from hanport.core.detect import LOST_MS
+
+        self.format = fmt
+        self.found = search.describe()
+        self.line = search.line()
+        self.lost_ms = LOST_MS
+        self.quiet_ms = 0
+        state = search.state()
+        self.search = None
+        _forget("detect")
         if self.line_store is not None:
             try:
-                self.line_store.save_text(dumps(self.search.state()))
+                self.line_store.save_text(dumps(state))
             except (OSError, ValueError):
                 pass  # a full or failing flash: found again after the next boot
         if self.log is not None:
-            self.log("meter: found " + self.search.describe())
-        self._decoders_for(self.search.format)
+            self.log("meter: found " + self.found)
+        self._decoders_for(fmt)
 
     def _on_telegram(self, reading, framer):
         if reading is not None or framer.crc_state == CRC_OK:
-            self._found(detect.ASCII)
+            self._found(_ASCII)
         if reading is not None:
-            self.last_kind = detect.ASCII
+            self.last_kind = _ASCII
             if framer.length <= LAST_TELEGRAM_CAP:
                 copy_into(self.last_raw, 0, framer.buf, 0, framer.length)
                 self.last_len = framer.length
@@ -137,7 +162,7 @@ class MeterService:
         """The last valid and the last rejected telegram with their verdicts (allocates)."""
         out = []
         raw = self.last_telegram_text()
-        if self.last_kind == detect.HDLC:
+        if self.last_kind == _HDLC:
             from binascii import hexlify
 
             out.append({"verdict": "frame_ok", "hex": hexlify(bytes(self.last_raw[: self.last_len])).decode()})
@@ -153,7 +178,7 @@ class MeterService:
 
     def last_telegram_text(self):
         """The last valid telegram as sent (with its CRC line), or None. Allocates: API only."""
-        if not self.last_len or self.last_kind != detect.ASCII:
+        if not self.last_len or self.last_kind != _ASCII:
             return None
         tail = b"\r\n" if self.last_crc is None else ("%04X\r\n" % self.last_crc).encode()
         return bytes(self.last_raw[: self.last_len]) + tail
@@ -177,34 +202,47 @@ class MeterService:
         for _ in range(self.sniffer.feed(self.rx, 0, n)):
             if self.sniffer is None:
                 break  # found: the binary decoder takes over from the next chunk
-            self._found(detect.HDLC)
+            self._found(_HDLC)
 
     def elapsed(self, ms, got_bytes):
         """The search's clock: switch the line when nothing decodes, and keep only the decoder
         of the format found (the ASCII one holds a 6 KB buffer, the binary one 2 KB)."""
         search = self.search
+        if search is None:
+            self.quiet_ms += ms
+            # Found, but only bytes nobody can decode for long (the grid operator switched the
+            # port's format, or the adapter changed): search again, from the line found.
+            if got_bytes and self.quiet_ms >= self.lost_ms:
+                baud, parity, flip = self.line
+                self.format = None
+                self._start_search({"baud": baud, "parity": parity, "flip": flip})
+                self._decoders_for(None)
+                if self.log is not None:
+                    self.log("meter: nothing decodes any more, searching again")
+            return
         search.elapsed(ms, got_bytes)
         if search.switch:
             search.switch = False
             if self.can_switch:
                 self.source.configure(*search.line())
                 if self.log is not None:
-                    self.log("meter: nothing decodes, trying " + detect.line_name(search.line()))
-        self._decoders_for(search.format)
+                    from hanport.core.detect import line_name
+
+                    self.log("meter: nothing decodes, trying " + line_name(search.line()))
 
     def _decoders_for(self, fmt):
-        if fmt == detect.HDLC:
+        if fmt == _HDLC:
             self.decoder = None
             if self.sniffer is not None:
                 self.sniffer = None
-                _forget_sniffer()
+                _forget("sniff")
             if self.binary is None:
                 self.binary = self._binary_decoder()
-        elif fmt == detect.ASCII:
+        elif fmt == _ASCII:
             self.binary = None
             if self.sniffer is not None:
                 self.sniffer = None
-                _forget_sniffer()
+                _forget("sniff")
         else:  # searching: both formats
             if self.decoder is None:
                 self.decoder = self._ascii_decoder()
@@ -213,7 +251,7 @@ class MeterService:
                 self.sniffer = _sniffer()
 
     def describe(self):
-        return self.search.describe()
+        return self.found if self.search is None else self.search.describe()
 
     async def run(self):
         last = ticks_ms()
