@@ -4,7 +4,6 @@
 # -> n (never blocks), optionally configure(baud, parity, flip). Imports asyncio (via ticks), core.
 from hanport.core.decoder import Decoder
 from hanport.core.framer import CRC_BAD, CRC_OK
-from hanport.core.jsonfmt import dumps
 from hanport.core.native import copy_into
 from hanport.core.reading import latin1
 from hanport.ticks import sleep_ms, ticks_diff, ticks_ms
@@ -19,23 +18,6 @@ LAST_TELEGRAM_CAP = 2048  # copy kept for /api/v1/telegram (Swedish telegrams ar
 LAST_BAD_CAP = 1024  # the last rejected telegram, for the support bundle (cut beyond this)
 RX_CHUNK = 512  # one read; the UART driver's own ring buffer (rxbuf) holds the backlog
 IDLE_MS = 20  # poll period when the line is quiet (115200 baud: 230 bytes per 20 ms)
-
-
-def _sniffer():
-    from hanport.core.sniff import FrameSniffer
-
-    return FrameSniffer()
-
-
-def _forget(leaf):
-    """Unload a core module the search needed, once the format is known (its code is ~1-3 KB of
-    RAM; loaded again if the meter ever has to be searched anew)."""
-    import sys
-
-    sys.modules.pop("hanport.core." + leaf, None)
-    package = sys.modules.get("hanport.core")
-    if package is not None and hasattr(package, leaf):
-        delattr(package, leaf)
 
 
 class MeterService:
@@ -57,18 +39,10 @@ class MeterService:
         self.line = None  # (baud, parity, flip) found
         self.quiet_ms = 0  # since the last valid frame, once found
         self.lost_ms = 0
-        self.search = None
-        self._start_search(line_store.load() if line_store is not None else None)
         self.can_switch = hasattr(source, "configure")  # a capture replay cannot change its line
-        if self.can_switch:
-            source.configure(*self.search.line())
-        # While searching, binary frames are only recognised (their FCS computed as bytes pass):
-        # the HDLC/DLMS decoder is loaded once a binary meter is found; an ASCII meter never pays.
-        self.sniffer = None
-        if self.search.candidate == _HDLC:  # the stored line: a binary meter
-            self.binary = self._binary_decoder()
-        else:
-            self.sniffer = _sniffer()
+        from hanport.svc.search import Search  # svc/search.py: unloaded again once found
+
+        self.search = Search(self, line_store.load() if line_store is not None else None)
         self.last_kind = None  # "ascii" or "hdlc": the format of the last valid frame
         self.bytes_total = 0
         self.errors = 0
@@ -108,37 +82,11 @@ class MeterService:
             self.last_kind = _HDLC
             self.hub.telegram(reading)
 
-    def _start_search(self, stored):
-        from hanport.core.detect import LineSearch
-
-        self.search = LineSearch(stored, self.window_ms) if self.window_ms else LineSearch(stored)
-
     def _found(self, fmt):
-        search = self.search
-        if search is None:
+        if self.search is None:
             self.quiet_ms = 0
-            return
-        if not search.frame(fmt):
-            return
-        # Found: keep the line for the next boot, free the other format's decoder and the search.
-        from hanport.core.detect import LOST_MS
-
-        self.format = fmt
-        self.found = search.describe()
-        self.line = search.line()
-        self.lost_ms = LOST_MS
-        self.quiet_ms = 0
-        state = search.state()
-        self.search = None
-        _forget("detect")
-        if self.line_store is not None:
-            try:
-                self.line_store.save_text(dumps(state))
-            except (OSError, ValueError):
-                pass  # a full or failing flash: found again after the next boot
-        if self.log is not None:
-            self.log("meter: found " + self.found)
-        self._decoders_for(fmt)
+        else:
+            self.search.frame(fmt)
 
     def _on_telegram(self, reading, framer):
         if reading is not None or framer.crc_state == CRC_OK:
@@ -194,61 +142,26 @@ class MeterService:
             self.decoder.feed(self.rx, 0, n)
         if self.binary is not None:
             self.binary.feed(self.rx, 0, n)
-        elif self.sniffer is not None:
-            self._sniff(n)
+        elif self.search is not None and self.search.sniffer is not None:
+            self.search.sniff(self.rx, n)
         return n
 
-    def _sniff(self, n):
-        for _ in range(self.sniffer.feed(self.rx, 0, n)):
-            if self.sniffer is None:
-                break  # found: the binary decoder takes over from the next chunk
-            self._found(_HDLC)
-
     def elapsed(self, ms, got_bytes):
-        """The search's clock: switch the line when nothing decodes, and keep only the decoder
-        of the format found (the ASCII one holds a 6 KB buffer, the binary one 2 KB)."""
-        search = self.search
-        if search is None:
-            self.quiet_ms += ms
-            # Found, but only bytes nobody can decode for long (the grid operator switched the
-            # port's format, or the adapter changed): search again, from the line found.
-            if got_bytes and self.quiet_ms >= self.lost_ms:
-                baud, parity, flip = self.line
-                self.format = None
-                self._start_search({"baud": baud, "parity": parity, "flip": flip})
-                self._decoders_for(None)
-                if self.log is not None:
-                    self.log("meter: nothing decodes any more, searching again")
+        """The search's clock (it switches the line when nothing decodes). Once found: only
+        bytes nobody can decode for long (the grid operator switched the port's format, or the
+        adapter changed) start a new search, from the line found."""
+        if self.search is not None:
+            self.search.elapsed(ms, got_bytes)
             return
-        search.elapsed(ms, got_bytes)
-        if search.switch:
-            search.switch = False
-            if self.can_switch:
-                self.source.configure(*search.line())
-                if self.log is not None:
-                    from hanport.core.detect import line_name
+        self.quiet_ms += ms
+        if got_bytes and self.quiet_ms >= self.lost_ms:
+            from hanport.svc.search import Search
 
-                    self.log("meter: nothing decodes, trying " + line_name(search.line()))
-
-    def _decoders_for(self, fmt):
-        if fmt == _HDLC:
-            self.decoder = None
-            if self.sniffer is not None:
-                self.sniffer = None
-                _forget("sniff")
-            if self.binary is None:
-                self.binary = self._binary_decoder()
-        elif fmt == _ASCII:
-            self.binary = None
-            if self.sniffer is not None:
-                self.sniffer = None
-                _forget("sniff")
-        else:  # searching: both formats
-            if self.decoder is None:
-                self.decoder = self._ascii_decoder()
-                self.decoder.reading = self.reading
-            if self.binary is None and self.sniffer is None:
-                self.sniffer = _sniffer()
+            baud, parity, flip = self.line
+            self.format = None
+            self.search = Search(self, {"baud": baud, "parity": parity, "flip": flip})
+            if self.log is not None:
+                self.log("meter: nothing decodes any more, searching again")
 
     def describe(self):
         return self.found if self.search is None else self.search.describe()

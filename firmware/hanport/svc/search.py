@@ -1,0 +1,81 @@
+# The meter's format and line search as the meter service runs it: the core LineSearch, the
+# binary-frame sniffer, switching the source's line, keeping what was found. Loaded only while
+# searching: once found, this module, core/detect.py and core/sniff.py are unloaded (~5 KB).
+# Imports the core only.
+import sys
+
+from hanport.core.detect import HDLC, LOST_MS, LineSearch, line_name
+from hanport.core.jsonfmt import dumps
+from hanport.core.sniff import FrameSniffer
+
+
+def _forget(name):
+    sys.modules.pop(name, None)
+    parent, _, leaf = name.rpartition(".")
+    package = sys.modules.get(parent)
+    if package is not None and hasattr(package, leaf):
+        delattr(package, leaf)
+
+
+class Search:
+    def __init__(self, meter, stored):
+        self.meter = meter
+        self.core = LineSearch(stored, meter.window_ms) if meter.window_ms else LineSearch(stored)
+        self.sniffer = None
+        if meter.decoder is None:
+            meter.decoder = meter._ascii_decoder()
+        if meter.binary is None:
+            if self.core.candidate == HDLC:  # stored: a binary meter, its decoder at once
+                meter.binary = meter._binary_decoder()
+            else:  # binary frames only recognised until one is seen (no frame buffer)
+                self.sniffer = FrameSniffer()
+        if meter.can_switch:
+            meter.source.configure(*self.core.line())
+
+    def describe(self):
+        return self.core.describe()
+
+    def sniff(self, data, n):
+        for _ in range(self.sniffer.feed(data, 0, n)):
+            if self.frame(HDLC):
+                return
+
+    def frame(self, fmt):
+        """A frame with valid checks; True when it settles the search (then self is dropped)."""
+        core = self.core
+        if not core.frame(fmt):
+            return False
+        meter = self.meter
+        meter.format = fmt
+        meter.found = core.describe()
+        meter.line = core.line()
+        meter.lost_ms = LOST_MS
+        meter.quiet_ms = 0
+        meter.search = None
+        if fmt == HDLC:  # keep only the decoder of the format found (ASCII: a 6 KB buffer)
+            meter.decoder = None
+            if meter.binary is None:
+                meter.binary = meter._binary_decoder()
+        else:
+            meter.binary = None
+        if meter.line_store is not None:
+            try:
+                meter.line_store.save_text(dumps(core.state()))
+            except (OSError, ValueError):
+                pass  # a full or failing flash: found again after the next boot
+        if meter.log is not None:
+            meter.log("meter: found " + meter.found)
+        for name in ("hanport.svc.search", "hanport.core.detect", "hanport.core.sniff"):
+            _forget(name)
+        return True
+
+    def elapsed(self, ms, got_bytes):
+        core = self.core
+        core.elapsed(ms, got_bytes)
+        if core.switch:
+            core.switch = False
+            meter = self.meter
+            if meter.can_switch:
+                meter.source.configure(*core.line())
+                if meter.log is not None:
+                    meter.log("meter: nothing decodes, trying " + line_name(core.line()))
