@@ -18,7 +18,7 @@ def test_soak_20000_telegrams_heap_flat(tmp_path, mpy_build):
     # 60 s of meter clock per telegram: the 60-row hourly ring is full after 3,600 telegrams.
     meter = FakeMeter(tmp_path, rate=RATE, interval=60, count=COUNT, delay=2)
     cfg = {"version": 1, "device.id": "soak", "mqtt.host": "127.0.0.1", "mqtt.port": broker.port}
-    fw = Firmware(tmp_path, meter.link, cfg, heap="192k", extra=["--quiet", "--heap-report", "5"], mpy=mpy_build)
+    fw = Firmware(tmp_path, meter.link, cfg, heap="208k", extra=["--quiet", "--heap-report", "5"], mpy=mpy_build)
     try:
         wait_for(lambda: meter.proc.poll() is not None, COUNT / RATE + 120, step=1, what="the virtual meter to finish")
         time.sleep(6)  # one more heap report after the last telegram
