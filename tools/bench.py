@@ -88,6 +88,10 @@ def main():
         sys.stdout.flush()
         subprocess.run([micropython, "-X", "heapsize=256k", os.path.join(ROOT, "tools", "bench_peaks.py")], check=True)
         sys.stdout.flush()
+        sys.stdout.flush()
+        for runtime in ([sys.executable], [micropython, "-X", "heapsize=1m"]):
+            subprocess.run(runtime + [os.path.join(ROOT, "tools", "bench_hdlc.py")], check=True)
+            sys.stdout.flush()
         subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench_e2e.py")], check=True)
     else:
         print("MicroPython unix port not found at %s: skipped" % micropython)
