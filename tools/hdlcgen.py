@@ -5,16 +5,11 @@
 # Usage: hdlcgen.py [--count N] [--seed S] [--interval S]   (binary frames on stdout)
 import sys
 
-from telegen import SwedishMeter
+from telegen import SwedishMeter, crc16_reflected
 
 
 def crc16_x25(data):
-    crc = 0xFFFF
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x8408 if crc & 1 else crc >> 1
-    return crc ^ 0xFFFF
+    return crc16_reflected(data, 0x8408, 0xFFFF, 0xFFFF)  # poly 0x1021 reflected
 
 
 def _obis(c, d):

@@ -6,13 +6,18 @@
 import sys
 
 
-def crc16_arc(data):
-    crc = 0
+def crc16_reflected(data, poly=0xA001, init=0, xorout=0):
+    """Bitwise reflected CRC-16, independent of the firmware's table-driven one."""
+    crc = init
     for b in data:
         crc ^= b
         for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
+            crc = (crc >> 1) ^ poly if crc & 1 else crc >> 1
+    return crc ^ xorout
+
+
+def crc16_arc(data):
+    return crc16_reflected(data)  # CRC-16/ARC: poly 0x8005 reflected (0xA001), init 0
 
 
 # Meter styles seen in Swedish captures (../shared/telegrams): header, unit spelling and the

@@ -2,6 +2,7 @@
 # with the ASCII Decoder's shape: feed chunks, on_frame(reading or None, verdict) per frame
 # with valid checksums (damaged frames are only counted). Allocation-free per frame.
 # Pure core: must not import machine, network, socket, time or asyncio.
+from hanport.core.decoder import drain
 from hanport.core.dlms import OK, VERDICTS, DlmsDecoder
 from hanport.core.hdlc import HdlcFramer
 from hanport.core.reading import Reading
@@ -17,14 +18,7 @@ class HdlcDecoder:
         self._on_frame = on_frame
 
     def feed(self, data, start=0, end=-1):
-        if end < 0:
-            end = len(data)
-        framer = self.framer
-        i = start
-        while i < end:
-            i = framer.feed(data, i, end)
-            if framer.ready:
-                self._deliver()
+        drain(self.framer, self, data, start, end)
 
     def _deliver(self):
         framer = self.framer

@@ -8,6 +8,19 @@ from hanport.core.profiles import ALL_PROFILES
 from hanport.core.reading import Reading
 
 
+def drain(framer, owner, data, start, end):
+    """Feed data[start:end] (end=-1: to the end) to a framer (ASCII or HDLC), calling
+    owner._deliver() for every frame it completes (the owner, not a bound method: passing
+    one would allocate on MicroPython)."""
+    if end < 0:
+        end = len(data)
+    i = start
+    while i < end:
+        i = framer.feed(data, i, end)
+        if framer.ready:
+            owner._deliver()
+
+
 class Decoder:
     def __init__(self, on_telegram, cap=DEFAULT_CAP, profiles=ALL_PROFILES, portable=None):
         self.framer = Framer(cap)
@@ -17,14 +30,7 @@ class Decoder:
 
     def feed(self, data, start=0, end=-1):
         """Consume data[start:end] (end=-1: to the end); call back for each telegram."""
-        if end < 0:
-            end = len(data)
-        framer = self.framer
-        i = start
-        while i < end:
-            i = framer.feed(data, i, end)
-            if framer.ready:
-                self._deliver()
+        drain(self.framer, self, data, start, end)
 
     def flush(self):
         """End of stream: deliver a telegram that still waits for CRC digits."""

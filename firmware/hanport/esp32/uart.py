@@ -5,42 +5,33 @@
 from machine import UART, Pin
 
 
+def _line(board, baud, parity, flip):
+    """UART settings for a line of the format search; flip = 1: the opposite of the board's
+    inversion (a meter or adapter that differs)."""
+    return {
+        "baudrate": baud,
+        "bits": 8,
+        "parity": 0 if parity == "E" else None,  # 0: even, 1: odd, None: none
+        "stop": 1,
+        "rx": board["rx_pin"],
+        "tx": board["tx_pin"],
+        "rxbuf": board["rxbuf"],
+        "timeout": 0,
+        "invert": UART.INV_RX if bool(board["invert"]) != bool(flip) else 0,
+    }
+
+
 class UartSource:
     def __init__(self, board):
         if board["data_request_pin"] >= 0:
             # RJ12 pin 2 switched through a transistor to +5 V: high = "send telegrams"
             self.request = Pin(board["data_request_pin"], Pin.OUT, value=1)
         self.board = board
-        invert = UART.INV_RX if board["invert"] else 0
-        self.uart = UART(
-            board["uart_id"],
-            baudrate=115200,
-            bits=8,
-            parity=None,
-            stop=1,
-            rx=board["rx_pin"],
-            tx=board["tx_pin"],
-            rxbuf=board["rxbuf"],
-            timeout=0,
-            invert=invert,
-        )
+        self.uart = UART(board["uart_id"], **_line(board, 115200, "N", 0))
 
     def readinto(self, buf):
         n = self.uart.readinto(buf)  # None when nothing is waiting (timeout=0)
         return n or 0
 
     def configure(self, baud, parity, flip):
-        """flip = 1: the opposite of the board's inversion (a meter or adapter that differs)."""
-        board = self.board
-        invert = UART.INV_RX if bool(board["invert"]) != bool(flip) else 0
-        self.uart.init(
-            baudrate=baud,
-            bits=8,
-            parity=0 if parity == "E" else None,  # 0: even, 1: odd, None: none
-            stop=1,
-            rx=board["rx_pin"],
-            tx=board["tx_pin"],
-            rxbuf=board["rxbuf"],
-            timeout=0,
-            invert=invert,
-        )
+        self.uart.init(**_line(self.board, baud, parity, flip))
