@@ -2,7 +2,7 @@
 # is tried in turn while nothing decodes, 2 frames of one format settle it, a settled line keeps
 # its setting through silence but is searched again when only undecodable bytes arrive, and a
 # stored line is tried first (bad stored data is ignored).
-from hanport.core.detect import ASCII, HDLC, LINES, LOST_MS, LineSearch, line_name
+from hanport.core.detect import ASCII, HDLC, LINES, LineSearch, line_name
 
 
 def _run(search, ms, step=500, got_bytes=True):
@@ -44,16 +44,36 @@ def test_frames_within_the_window_keep_the_line():
     assert search.line() == LINES[0]
 
 
-def test_settled_line_searched_again_when_nothing_decodes():
-    search = LineSearch(window_ms=3000)
-    search.frame(ASCII)
-    search.frame(ASCII)
-    assert search.settled
-    _run(search, LOST_MS - 1000)
-    assert search.settled  # not yet
-    _run(search, 1000)
-    assert not search.settled and search.format is None
-    assert _run(search, 3000) == [LINES[1]]
+def test_found_line_searched_again_when_nothing_decodes():
+    # The meter service watches a found line (the search itself is dropped once found).
+    from hanport.svc.hub import Hub
+    from hanport.svc.meter import LOST_MS, MeterService
+    from telegen import SwedishMeter
+
+    class Source:
+        def __init__(self):
+            self.lines = []
+
+        def readinto(self, buf):
+            return 0
+
+        def configure(self, baud, parity, flip):
+            self.lines.append((baud, parity, flip))
+
+    source = Source()
+    meter = MeterService(source, Hub("t", "0"), line_window_ms=3000)
+    telegrams = SwedishMeter(3)
+    meter.decoder.feed(telegrams.telegram())
+    meter.decoder.feed(telegrams.telegram())
+    assert meter.search is None and meter.describe() == "ASCII, 115200 8N1"
+    meter.elapsed(10 * LOST_MS, False)  # silence keeps the line
+    meter.elapsed(LOST_MS - 1000, True)
+    assert meter.search is None  # not yet
+    meter.elapsed(1000, True)
+    assert meter.search is not None and meter.describe().startswith("searching")
+    assert source.lines == [LINES[0], LINES[0]]  # the found line, set again
+    meter.elapsed(3000, True)
+    assert source.lines[-1] == LINES[1]
 
 
 def test_stored_line_first_and_bad_stored_data_ignored():

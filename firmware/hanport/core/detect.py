@@ -20,7 +20,6 @@ LINES = (
 )
 SETTLE_FRAMES = const(2)
 WINDOW_MS = const(25000)  # per line: meters send every 1-10 s, so room for 2 frames
-LOST_MS = const(120000)  # settled, bytes arrive but no frame decodes this long: search again
 
 
 def line_name(line):
@@ -40,7 +39,6 @@ class LineSearch:
         self.candidate = None  # format of the good frames counted so far on this line
         self.good = 0
         self.quiet_ms = 0  # ms on this line (or since the last frame) without a good frame
-        self.switches = 0
         self.switch = False
         if stored is not None:
             self.restore(stored)
@@ -65,24 +63,14 @@ class LineSearch:
 
     def elapsed(self, ms, got_bytes):
         """Advance the clock by ms; got_bytes: whether any byte arrived in that time."""
-        self.quiet_ms += ms
         if self.settled:
-            # A settled line that goes silent keeps its setting (cable out, port switched off);
-            # one that delivers bytes nobody can decode (the grid operator changed the format)
-            # is searched again.
-            if got_bytes and self.quiet_ms >= LOST_MS:
-                self.settled = False
-                self.format = None
-                self.candidate = None
-                self.good = 0
-                self.quiet_ms = 0
-            return
+            return  # the meter service watches a found line (svc/meter.py, LOST_MS)
+        self.quiet_ms += ms
         if self.quiet_ms >= self.window_ms:
             self.index = (self.index + 1) % len(LINES)
             self.quiet_ms = 0
             self.candidate = None
             self.good = 0
-            self.switches += 1
             self.switch = True
 
     def state(self):

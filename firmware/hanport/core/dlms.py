@@ -174,14 +174,10 @@ class DlmsDecoder:
             if i > end:
                 return MALFORMED
             if self._key != _KEY_NONE and self._tag < 0:
-                self._tag = tag  # the value of the object named just before
-                self._vpos = pos
-                self._vlen = n
-                if n <= 8 and tag != 0x09 and tag != 0x0A and tag != 0x0C:
-                    self._value = _number(buf, pos, n, tag in _SIGNED)
+                self._pend(buf, tag, pos, n)  # the value of the object named just before
                 continue
             if self._tag >= 0 and tag == 0x0F and not self._has_scaler:
-                self._scaler = self._value_of(buf, pos)  # scaler of a scaler/unit structure
+                self._scaler = _number(buf, pos, 1, True)  # scaler of a scaler/unit structure
                 self._has_scaler = True
                 self.family = FAMILY_AIDON if self.family == FAMILY_UNKNOWN else self.family
                 continue
@@ -202,11 +198,7 @@ class DlmsDecoder:
                 positional = _K1  # Kaifa list 1: the active power import alone
             if positional is not None and index < len(positional):
                 self._key = positional[index]
-                self._tag = tag
-                self._vpos = pos
-                self._vlen = n
-                if n <= 8 and tag != 0x09 and tag != 0x0A:
-                    self._value = _number(buf, pos, n, tag in _SIGNED)
+                self._pend(buf, tag, pos, n)
             index += 1
         self._commit(buf, reading)
         if not self.values:
@@ -214,9 +206,13 @@ class DlmsDecoder:
         reading.derive()
         return OK
 
-    def _value_of(self, buf, pos):
-        b = buf[pos]
-        return b - 256 if b & 0x80 else b
+    def _pend(self, buf, tag, pos, n):
+        """Hold the value of the pending object until its scaler (if any) has been seen."""
+        self._tag = tag
+        self._vpos = pos
+        self._vlen = n
+        if n <= 8 and tag != 0x09 and tag != 0x0A and tag != 0x0C:
+            self._value = _number(buf, pos, n, tag in _SIGNED)
 
     def _family_from(self, buf, pos, n):
         if _starts(buf, pos, n, _KFM):

@@ -6,6 +6,7 @@ from hanport.core.decoder import Decoder
 from hanport.core.framer import CRC_BAD, CRC_OK
 from hanport.core.native import copy_into
 from hanport.core.reading import latin1
+from hanport.svc.hub import NO_DATA_MS
 from hanport.ticks import sleep_ms, ticks_diff, ticks_ms
 
 _DLMS_OK = 0  # core/dlms.py verdicts, not imported: that module loads only for binary meters
@@ -18,6 +19,7 @@ LAST_TELEGRAM_CAP = 2048  # copy kept for /api/v1/telegram (Swedish telegrams ar
 LAST_BAD_CAP = 1024  # the last rejected telegram, for the support bundle (cut beyond this)
 RX_CHUNK = 512  # one read; the UART driver's own ring buffer (rxbuf) holds the backlog
 IDLE_MS = 20  # poll period when the line is quiet (115200 baud: 230 bytes per 20 ms)
+LOST_MS = 120000  # a found line with bytes but no valid frame this long is searched again
 
 
 class MeterService:
@@ -34,11 +36,10 @@ class MeterService:
         self.key = key  # meter.key: AES-128 key (hex) for encrypted binary meters, or ""
         self.kamstrup_wh = kamstrup_wh
         self.window_ms = line_window_ms  # per line while searching (0: detect.WINDOW_MS)
-        self.format = None  # "ascii" / "hdlc" once found; then the search is dropped
         self.found = ""  # what was found, for the status page
         self.line = None  # (baud, parity, flip) found
-        self.quiet_ms = 0  # since the last valid frame, once found
-        self.lost_ms = 0
+        self.quiet_ms = 0  # since the last valid frame (or the end of a silence), once found
+        self.silent_ms = 0  # how long no byte has come
         self.can_switch = hasattr(source, "configure")  # a capture replay cannot change its line
         from hanport.svc.search import Search  # svc/search.py: unloaded again once found
 
@@ -154,11 +155,16 @@ class MeterService:
             self.search.elapsed(ms, got_bytes)
             return
         self.quiet_ms += ms
-        if got_bytes and self.quiet_ms >= self.lost_ms:
+        if not got_bytes:
+            self.silent_ms += ms
+            if self.silent_ms >= NO_DATA_MS:  # the port went quiet: count anew when bytes return
+                self.quiet_ms = 0
+            return
+        self.silent_ms = 0
+        if self.quiet_ms >= LOST_MS:
             from hanport.svc.search import Search
 
             baud, parity, flip = self.line
-            self.format = None
             self.search = Search(self, {"baud": baud, "parity": parity, "flip": flip})
             if self.log is not None:
                 self.log("meter: nothing decodes any more, searching again")

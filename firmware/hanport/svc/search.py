@@ -4,7 +4,7 @@
 # Imports the core only.
 import sys
 
-from hanport.core.detect import HDLC, LOST_MS, LineSearch, line_name
+from hanport.core.detect import HDLC, LineSearch, line_name
 from hanport.core.jsonfmt import dumps
 from hanport.core.sniff import FrameSniffer
 
@@ -46,10 +46,8 @@ class Search:
         if not core.frame(fmt):
             return False
         meter = self.meter
-        meter.format = fmt
         meter.found = core.describe()
         meter.line = core.line()
-        meter.lost_ms = LOST_MS
         meter.quiet_ms = 0
         meter.search = None
         if fmt == HDLC:  # keep only the decoder of the format found (ASCII: a 6 KB buffer)
