@@ -64,10 +64,9 @@ class BinaryPrinter:
 
         cipher = None
         if key is not None:
-            from hanport.aes import block_cipher
-            from hanport.core.gcm import GlobalCipher
+            from hanport.aes import glo_cipher
 
-            cipher = GlobalCipher(block_cipher(key))
+            cipher = glo_cipher(key)
         self.decoder = HdlcDecoder(self._emit, None, kamstrup_energy_wh, cipher)
         self.out = out
         self.head = None  # the first bytes decide: 0x7E opens HDLC, anything else is an APDU
@@ -90,9 +89,11 @@ class BinaryPrinter:
         self._record(framer.payload, framer.payload_start, framer.payload_end, True, verdict, reading)
 
     def _emit_apdu(self, buf, start, end):
+        from hanport.core.dlms import OK
+
         d = self.decoder
         verdict = d.dlms.decode(buf, start, end, d.reading)
-        self._record(buf, start, end, None, verdict, d.reading if verdict == 0 else None)
+        self._record(buf, start, end, None, verdict, d.reading if verdict == OK else None)
 
     def _record(self, buf, start, end, frame_ok, verdict, reading):
         from hanport.core.dlms import VERDICTS

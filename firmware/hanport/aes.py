@@ -20,6 +20,13 @@ def block_cipher(key):
     return _Block()
 
 
+def glo_cipher(key):
+    """core/gcm.py's GlobalCipher for a 16-byte key, over this runtime's AES."""
+    from hanport.core.gcm import GlobalCipher
+
+    return GlobalCipher(block_cipher(key))
+
+
 def parse_key(text):
     """32 hex digits (spaces allowed) -> 16 bytes, or None."""
     digits = "".join(text.split())

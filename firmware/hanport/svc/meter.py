@@ -66,10 +66,9 @@ class MeterService:
 
         cipher = None
         if self.key:
-            from hanport.aes import block_cipher, parse_key
-            from hanport.core.gcm import GlobalCipher
+            from hanport.aes import glo_cipher, parse_key
 
-            cipher = GlobalCipher(block_cipher(parse_key(self.key)))
+            cipher = glo_cipher(parse_key(self.key))
         return HdlcDecoder(self._on_frame, self.reading, self.kamstrup_wh, cipher)
 
     def _on_frame(self, reading, verdict):
