@@ -9,8 +9,9 @@ FILE   ?= -
 UMQTT  := micropython-umqtt.simple==1.3.4
 STUBS  := $(VENV)/esp32-typings/machine.pyi
 MPLIB  := $(VENV)/mplib/umqtt/simple.py
+WASM   := $(VENV)/wasm/node_modules/.installed
 
-.PHONY: help venv test lint bench decode telegrams run www wiring build flash deploy console capture clean
+.PHONY: help venv test test-only lint bench decode telegrams run www wiring build flash deploy console capture clean
 
 help:
 	@echo "make run             firmware on this host, fed by the virtual meter (SERIAL=, CONFIG=, RUNTIME=cpython, WEB_PORT=)"
@@ -32,7 +33,14 @@ $(STAMP): requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-venv: $(STAMP) $(MPLIB) $(STUBS)
+venv: $(STAMP) $(MPLIB) $(STUBS) $(WASM)
+
+# The 32-bit MicroPython (npm, pinned with its lockfile in tools/wasm) for the tests and make mem.
+$(WASM): tools/wasm/package.json tools/wasm/package-lock.json
+	mkdir -p $(VENV)/wasm
+	cp tools/wasm/package.json tools/wasm/package-lock.json $(VENV)/wasm/
+	cd $(VENV)/wasm && npm ci --silent --no-audit --no-fund
+	touch $(WASM)
 
 # umqtt.simple from PyPI for the host runs: its sdist has no setup.py, so pip download
 # unpacks it into a known TMPDIR and the module is copied out of the build tree.
@@ -52,8 +60,14 @@ $(STUBS): | $(STAMP)
 run: $(STAMP) $(MPLIB)
 	tools/run.sh
 
-test: $(STAMP) $(MPLIB) $(STUBS)
-	$(BIN)/python -m pytest -q host_tests
+# The system packages first (installed when missing, or one clear line saying how), then the
+# pinned tools, then every test on CPython, the 64-bit unix port and the 32-bit VM.
+test:
+	@tools/system_deps.sh
+	@$(MAKE) --no-print-directory test-only
+
+test-only: $(STAMP) $(MPLIB) $(STUBS) $(WASM)
+	$(BIN)/python -m pytest -q --durations=15 host_tests
 
 lint: $(STAMP) $(STUBS)
 	$(BIN)/python tools/typecheck_esp32.py
@@ -75,14 +89,14 @@ wiring:
 	$(PYTHON) tools/wiring_svg.py
 
 BOARD ?= esp32-devkitc
-build: $(STAMP)
+build: $(STAMP) $(MPLIB)
 	$(BIN)/python tools/build.py $(BOARD)
 
 flash: $(STAMP)
 	@test -n "$(PORT)" -a -n "$(FIRMWARE)" || { echo "usage: make flash BOARD=$(BOARD) PORT=/dev/ttyUSB0 FIRMWARE=file.bin"; exit 2; }
 	$(BIN)/python tools/deploy.py flash $(BOARD) $(PORT) $(FIRMWARE)
 
-deploy: $(STAMP)
+deploy: $(STAMP) $(MPLIB)
 ifdef DEPLOY_DIR
 	$(BIN)/python tools/deploy.py deploy $(BOARD) --dry-run $(DEPLOY_DIR)
 else

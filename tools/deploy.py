@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # Puts hanport on a board: `flash` writes the official MicroPython image with esptool at the
 # chip's offset; `deploy` builds build/<board>/, checks the device's MicroPython version and
-# chip, makes sure umqtt.simple is there, copies the tree with mpremote, and prints the setup
-# network's name and password. --dry-run DIR writes the device's files into DIR instead.
+# chip, copies the tree (with the pinned umqtt.simple the tests run) with mpremote, and prints
+# the setup network's name and password. --dry-run DIR writes the device's files into DIR instead.
 import json
 import os
 import subprocess
@@ -104,9 +104,7 @@ def deploy(board_name, port=None, dry_dir=None):
     machine = lines[1] if len(lines) > 1 else ""
     if _UNAME_CHIP[board["chip"]].strip() not in machine.replace("-", "") or (board["chip"] == "esp32" and "ESP32C" in machine):
         raise SystemExit("the device says %r, but board %s is a %s" % (machine, board_name, board["chip"]))
-    if _run(mp + ["exec", "import umqtt.simple"], False, check=False) is None:
-        print("umqtt.simple missing on the device: installing it")
-        _run(mp + ["mip", "install", "umqtt.simple"], False)
+    # umqtt/simple.mpy at the root comes before /lib on sys.path: an older mip copy is not used.
     _run(mp + ["fs", "cp", "-r"] + [os.path.join(out, name) for name in sorted(os.listdir(out))] + [":"], False)
     existing = _run(mp + ["fs", "cat", ":setup.json"], False, check=False)
     password, new = _setup_password(existing)
@@ -140,7 +138,7 @@ def _deploy_to_folder(out, folder):
         with open(os.path.join(folder, "setup.json"), "w") as f:
             json.dump({"ap_password": password}, f)
     print("dry run: %d files written to %s (as they would be on the device)" % (len(device_files(out)), folder))
-    print("would run: mpremote connect PORT mip install umqtt.simple (if missing), fs cp -r ... :, reset")
+    print("would run: mpremote connect PORT fs cp -r ... :, reset")
     _print_label("hanport-XXXX (last MAC bytes; printed when deploying to a board)", password)
     return None, password
 

@@ -53,7 +53,10 @@ class ClientSocket:
             self._io.setblocking(False)
 
     def settimeout(self, seconds):
-        self._raw.settimeout(seconds)
+        """None ("block forever") becomes the port's own bound: umqtt.simple >= 1.5.0 calls
+        settimeout(None) in connect(), and a broker that accepts TCP and never answers would
+        then stall the event loop until the ESP32's watchdog resets the board."""
+        self._raw.settimeout(self._port.timeout_s if seconds is None else seconds)
 
     def write(self, data, n=None):
         if n is not None and n < len(data):

@@ -20,7 +20,7 @@ def basic_password(header):
     if not header or not header.startswith("Basic "):
         return None
     try:
-        text = binascii.a2b_base64(header[6:].strip()).decode()
+        text = binascii.a2b_base64(header[6:].strip().encode()).decode()  # bytes: every binascii takes them
     except (ValueError, UnicodeError):
         return None
     colon = text.find(":")

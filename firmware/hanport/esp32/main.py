@@ -40,7 +40,7 @@ def _load_umqtt():
 
         return simple
     except ImportError:
-        _log("mqtt: umqtt.simple missing: mpremote mip install umqtt.simple")
+        _log("mqtt: umqtt/simple.mpy missing: make deploy copies the pinned client")
         return None
 
 
