@@ -200,11 +200,10 @@ async def normal(duration_ms, interval_ms):
 
 async def setup_mode():
     from hanport.host.radio import HostRadio
+    from hanport.svc.app import load_config
     from hanport.svc.dns import DnsServer
     from hanport.svc.setup import SetupSite, run_setup
     from hanport.svc.store import JsonStore
-
-    from hanport.svc.app import load_config
 
     store = JsonStore("/data/config.json")
     cfg, _ = load_config(store, log)
