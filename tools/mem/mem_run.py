@@ -104,10 +104,10 @@ class RecordSource:
         return n
 
 
-async def http(method, path, body=b"", extra=""):
+async def http(method, path, body=b"", extra="", host="192.168.1.50"):
     """One request to the firmware's web server; returns (status, bytes received)."""
     reader, writer = vasyncio.open_connection(80)
-    head = "%s %s HTTP/1.1\r\nHost: 192.168.1.50\r\n%sContent-Length: %d\r\n\r\n" % (method, path, extra, len(body))
+    head = "%s %s HTTP/1.1\r\nHost: %s\r\n%sContent-Length: %d\r\n\r\n" % (method, path, host, extra, len(body))
     writer.write(head.encode() + body)
     status = 0
     total = 0
@@ -241,20 +241,9 @@ async def setup_mode():
     return {"result": result, "web": results, "dns_answers": memnet.stats["dns_answers"]}
 
 
-async def _portal_http(method, path, body=b""):
+def _portal_http(method, path, body=b""):
     extra = "Origin: http://192.168.4.1\r\nContent-Type: application/x-www-form-urlencoded\r\n" if method == "POST" else ""
-    reader, writer = vasyncio.open_connection(80)
-    head = "%s %s HTTP/1.1\r\nHost: 192.168.4.1\r\n%sContent-Length: %d\r\n\r\n" % (method, path, extra, len(body))
-    writer.write(head.encode() + body)
-    status = 0
-    while True:
-        chunk = await reader.read(512)
-        if not chunk:
-            break
-        if not status:
-            status = int(chunk[9:12])
-    writer.close()
-    return status, 0
+    return http(method, path, body, extra, "192.168.4.1")
 
 
 def _main_coro():

@@ -19,12 +19,16 @@ dns_queries = []  # datagrams waiting for the DNS server's recvfrom
 open_peers = []
 
 
-class MqttPeer:
+class Peer:
+    """The far end of one connection: feed() takes what the firmware wrote, out holds the answer."""
+
     def __init__(self):
         self.inbox = bytearray()
         self.out = bytearray()
         self.closed = False
 
+
+class MqttPeer(Peer):
     def feed(self, data):
         self.inbox.extend(data)
         while True:
@@ -65,13 +69,8 @@ class MqttPeer:
                 self.closed = True
 
 
-class PushPeer:
+class PushPeer(Peer):
     """HTTP/1.0 receiver: answers 200 once the head and Content-Length body are in."""
-
-    def __init__(self):
-        self.inbox = bytearray()
-        self.out = bytearray()
-        self.closed = False
 
     def feed(self, data):
         self.inbox.extend(data)
