@@ -1,11 +1,8 @@
 #!/usr/bin/env python3
-# `make mem`: the whole firmware's heap on the 32-bit MicroPython (WebAssembly build, the ESP32's
-# GC and growth policy, 64,000-byte first heap) in each mode: setup portal, normal ASCII, normal
-# binary. Builds the .mpy tree as make build does, makes the meter's bytes and the peers' data
-# here (CPython), runs tools/mem/mem_run.py in the VM and prints one JSON line per mode and a table.
-# Usage: mem.py [MODE ...] [--minutes N] [--json-only]    Exit 1 when a mode is over budget.
-# Normal modes: N minutes of the meter's telegrams (default 130: two hour boundaries), web
-# requests every 30 s, a 2-minute broker outage half way, a settings save at the end.
+# `make mem`: the firmware's heap on the 32-bit MicroPython (tools/mpwasm.mjs; the ESP32's GC and
+# growth from a 64,000-byte heap) per mode: setup, normal ASCII, normal binary. Builds the .mpy tree,
+# makes the meter's bytes and peers' data, runs tools/mem/mem_run.py, prints JSON lines + a table.
+# Usage: mem.py [MODE ...] [--minutes N (default 130)] [--json-only]; exit 1 when over budget.
 import json
 import os
 import re

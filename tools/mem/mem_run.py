@@ -1,9 +1,6 @@
-# make mem, inside the 32-bit VM: runs the real firmware (.mpy build in /fw) in one mode on a
-# virtual clock with in-process peers and prints one "MEM {json}" line at the end.
-# This port collects garbage only between two calls from JS (tools/mpwasm.mjs), so the run is cut
-# into slices (__slices__): each ends once 4 KB were allocated, the collection follows, and the
-# next one starts by reading what survived. That is the heap after gc, at every slice boundary;
-# the heap's total (its growth) is read there too, and garbage never exceeds 4 KB plus one step.
+# make mem, inside the 32-bit VM: the real firmware (.mpy build in /fw) in one mode on a virtual
+# clock with in-process peers, cut into slices of 4 KB of allocation (__slices__) because this port
+# collects garbage only between two calls from JS; prints one "MEM {json}" line at the end.
 # Usage (tools/mem.py runs it): mem_run.py MODE [MS [INTERVAL_MS]]  (setup | normal_ascii | normal_binary)
 import gc
 import sys

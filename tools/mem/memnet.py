@@ -1,8 +1,6 @@
-# make mem only: the `socket` module for the 32-bit VM (which has none), with in-process peers
-# that only load the firmware: an MQTT broker that acknowledges CONNECT/SUBSCRIBE/PUBLISH/PING,
-# an HTTP push receiver answering 200, and UDP datagrams for the captive DNS. The firmware's own
-# netport.ClientSocket runs on top of it unchanged. Behaviour is tested end to end elsewhere
-# (mosquitto, Chromium on the unix port); this is about heap. Never on a device.
+# make mem only: the `socket` module for the 32-bit VM (it has none), with in-process peers that
+# only load the firmware: an MQTT broker that acknowledges, an HTTP push receiver answering 200,
+# UDP datagrams for the captive DNS. netport.ClientSocket runs on it unchanged. Never on a device.
 import sys
 
 AF_INET = 2

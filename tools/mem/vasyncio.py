@@ -1,8 +1,6 @@
-# make mem only: asyncio and time for the 32-bit VM, on a virtual clock. The WebAssembly build's
-# asyncio runs on the browser's event loop (no run(), no start_server) and its clock is real,
-# but two simulated hours must pass in seconds: this scheduler runs the firmware's tasks in the
-# order asyncio would and jumps the clock to the next timer when every task waits.
-# Only the subset the firmware uses (README: MicroPython habits). Never on a device.
+# make mem only: asyncio and time for the 32-bit VM on a virtual clock (the WebAssembly build's
+# asyncio has no run() or start_server and a real clock): runs the firmware's tasks in asyncio's
+# order and jumps the clock to the next timer when all wait. The firmware's subset only; never on a device.
 import sys
 
 _PERIOD = 1 << 30
