@@ -2,7 +2,7 @@
 # `make mem`: the firmware's heap on the 32-bit MicroPython (tools/mpwasm.mjs; the ESP32's GC and
 # growth from a 64,000-byte heap) per mode: setup, normal ASCII, normal binary. Builds the .mpy tree,
 # makes the meter's bytes and peers' data, runs tools/mem/mem_run.py, prints JSON lines + a table.
-# Usage: mem.py [MODE ...] [--minutes N (default 130)] [--json-only]; exit 1 when over budget.
+# Usage: mem.py [MODE ...] [--minutes N (default 130)] [--json-only] | --modules; exit 1 when over budget.
 import json
 import os
 import re
@@ -157,6 +157,52 @@ def run_mode(mode, fw, work, minutes):
     return line
 
 
+def module_costs(fw, work, names):
+    """[(module, bytes kept on the heap over the modules before it)] on the 32-bit VM."""
+    args = [NODE, os.path.join(ROOT, "tools", "mpwasm.mjs"), "--heap", "65536"]
+    args += ["--copy", fw + "=/fw", "--copy", os.path.join(ROOT, "tools", "mem") + "=/mem"]
+    proc = subprocess.run(args + ["/mem/mod_cost.py"] + names, capture_output=True, text=True, timeout=300)
+    if proc.returncode:
+        raise SystemExit("mem: module costs failed:\n" + (proc.stdout + proc.stderr)[-3000:])
+    return [(m.group(1), int(m.group(2))) for m in re.finditer(r"^MOD (\S+) (-?\d+)$", proc.stdout, re.M)]
+
+
+def firmware_modules(fw):
+    """Every hanport module of the build (the shells left out), each after the modules it
+    imports at its top level, so that each cost is the module's own."""
+    import ast
+
+    src = os.path.join(ROOT, "firmware")
+    names = []
+    for folder, dirs, files in os.walk(os.path.join(fw, "hanport")):
+        dirs[:] = sorted(d for d in dirs if d not in ("esp32", "host"))
+        rel = os.path.relpath(folder, fw).replace(os.sep, ".")
+        names.extend(rel + "." + f[:-4] for f in sorted(files) if f.endswith(".mpy") and f != "__init__.mpy")
+    deps = {}
+    for name in names:
+        with open(os.path.join(src, *name.split(".")) + ".py") as f:
+            tree = ast.parse(f.read())
+        found = set()
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("hanport."):
+                found.add(node.module)
+                found.update(node.module + "." + a.name for a in node.names)
+            elif isinstance(node, ast.Import):
+                found.update(a.name for a in node.names if a.name.startswith("hanport."))
+        deps[name] = sorted(found & set(names))
+    ordered = []
+
+    def visit(name):
+        if name not in ordered:
+            for dep in deps[name]:
+                visit(dep)
+            ordered.append(name)
+
+    for name in names:
+        visit(name)
+    return ordered
+
+
 def verdict(line):
     over = []
     if line["gc_total"] > GC_TOTAL_BUDGET:
@@ -194,6 +240,7 @@ def main(argv):
     minutes = 130
     modes = []
     json_only = False
+    modules_only = False
     i = 0
     while i < len(argv):
         if argv[i] == "--minutes":
@@ -202,13 +249,21 @@ def main(argv):
             continue
         if argv[i] == "--json-only":
             json_only = True
+        elif argv[i] == "--modules":
+            modules_only = True
         elif argv[i] in MODES:
             modes.append(argv[i])
         else:
-            raise SystemExit("usage: mem.py [%s ...] [--minutes N] [--json-only]" % " | ".join(MODES))
+            raise SystemExit("usage: mem.py [%s ...] [--minutes N] [--json-only] | --modules" % " | ".join(MODES))
         i += 1
     work = tempfile.mkdtemp(prefix="hanport-mem-")
     fw = build_tree(os.path.join(work, "fw"))
+    if modules_only:
+        costs = module_costs(fw, work, firmware_modules(fw))
+        for name, size in costs:
+            print("%-34s %7d" % (name, size))
+        print("%-34s %7d" % ("total", sum(size for _, size in costs)))
+        return 0
     lines = [run_mode(mode, fw, work, minutes) for mode in (modes or MODES)]
     for line in lines:
         print(json.dumps(line, sort_keys=True))

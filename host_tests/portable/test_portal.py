@@ -7,8 +7,8 @@ from hanport.core import config
 from hanport.core.auth import basic_password, is_admin, same_origin, same_secret
 from hanport.core.httphead import parse_head
 from hanport.core.portal import PROBE_PATHS, SETUP_KEYS, ap_password, ap_ssid, is_probe, setup_errors, setup_reason
+from hanport.svc.gate import AdminGate
 from hanport.svc.setup import SetupSite
-from hanport.svc.site import AdminGate
 from hanport.svc.store import JsonStore
 from hanport.svc.web import Request, StaticFile
 from support import form_body, tmpdir

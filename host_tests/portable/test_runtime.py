@@ -180,7 +180,7 @@ def test_home_assistant_discovery_metadata():
 
 
 def test_bad_config_never_stops_the_boot_and_leaks_nothing():
-    from hanport.svc.app import load_config
+    from hanport.svc.boot import load_config
 
     d = _tmpdir("cfg")
     lines = []

@@ -160,14 +160,17 @@ async def world(app, duration_ms):
 async def normal(duration_ms, interval_ms):
     from hanport.core.boards import validate
     from hanport.netport import NetPort
-    from hanport.svc.app import App, Ports, load_config
+    from hanport.svc.app import App, Ports
+    from hanport.svc.boot import load_config
     from hanport.svc.bootguard import BootGuard
     from hanport.svc.store import JsonStore
     from hanport.ticks import ticks_ms
+    from hanport.unload import forget
     from umqtt import simple
 
     guard = BootGuard(JsonStore("/data/boot.json", 1024), "power_on", ticks_ms)
     board, _ = validate(__import__("json").loads(read_file("/fw/board.json")))
+    forget(("hanport.core.boards",))  # as esp32/board.py does once the board file is checked
     store = JsonStore("/data/config.json")
     cfg, _ = load_config(store, log)
     ports = Ports(
@@ -197,7 +200,7 @@ async def normal(duration_ms, interval_ms):
 
 async def setup_mode():
     from hanport.host.radio import HostRadio
-    from hanport.svc.app import load_config
+    from hanport.svc.boot import load_config
     from hanport.svc.dns import DnsServer
     from hanport.svc.setup import SetupSite, run_setup
     from hanport.svc.store import JsonStore

@@ -8,7 +8,7 @@ import sys
 
 import machine
 
-from hanport.svc.app import App, Ports, load_config
+from hanport.svc.boot import load_config
 from hanport.svc.store import JsonStore
 
 
@@ -134,6 +134,7 @@ def run():
         machine.reset()  # a clean heap for normal mode, with the saved config
     from hanport.esp32.wifi import WifiLink
     from hanport.netport import NetPort
+    from hanport.svc.app import App, Ports
 
     wifi = WifiLink(cfg["wifi.ssid"], cfg["wifi.password"], _log, _rand_below, device_id, board["tx_power_dbm"])
     ports = Ports(

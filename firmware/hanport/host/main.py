@@ -72,17 +72,6 @@ def _umqtt():
 _SETUP_ONLY = ("hanport.svc.setup", "hanport.host.radio", "hanport.svc.dns", "hanport.core.dns")
 
 
-def _forget(names):
-    """Unload modules (sys.modules entry and the parent package's attribute) so that the
-    garbage collector can take back their code."""
-    for name in names:
-        if name in sys.modules:
-            del sys.modules[name]
-            parent, _, leaf = name.rpartition(".")
-            if parent in sys.modules and hasattr(sys.modules[parent], leaf):
-                delattr(sys.modules[parent], leaf)
-
-
 def _setup(opts, store, cfg_ok, cfg, safe_mode=False):
     import asyncio
 
@@ -104,8 +93,7 @@ def _setup(opts, store, cfg_ok, cfg, safe_mode=False):
 
 
 def main(argv):
-    from hanport.netport import NetPort
-    from hanport.svc.app import App, Ports, load_config
+    from hanport.svc.boot import load_config
     from hanport.svc.store import JsonStore
 
     opts = _args(argv)
@@ -141,9 +129,14 @@ def main(argv):
         cfg, errors = load_config(store, _log)
         if setup:
             _setup(opts, store, store is not None and store.load() is not None and not errors, cfg, guard.safe_mode)
-            _forget(_SETUP_ONLY)  # the ESP32 resets instead; here the heap gets the code back
+            from hanport.unload import forget
+
+            forget(_SETUP_ONLY)  # the ESP32 resets instead; here the heap gets the code back
             setup = False
             continue
+        from hanport.netport import NetPort
+        from hanport.svc.app import App, Ports
+
         ports = Ports(
             source,
             _log,

@@ -1,32 +1,14 @@
 # The running dongle, wired from ports given by a shell (ESP32 or host): meter -> hub ->
-# MQTT / HTTP push / hourly ring / health. Both mains call load_config() and App(...).run().
+# MQTT / HTTP push / hourly ring / health. Both mains call svc/boot.load_config(), App(...).run().
 # Imports asyncio and the services; never machine, network or socket.
 import asyncio
 
 from hanport import VERSION
-from hanport.core import config as schema
 from hanport.core.jsonfmt import dumps
 from hanport.svc.hourly import HourlyRing
 from hanport.svc.hub import CAUSES, Hub
 from hanport.svc.meter import MeterService
 from hanport.ticks import sleep_ms
-
-
-def load_config(store, log):
-    """(config, errors). A missing or invalid file never stops the boot: defaults are used
-    (meter reading only) and the errors are reported; secrets are never logged."""
-    raw = store.load() if store is not None else None
-    if raw is None:
-        log("config: none found, running with defaults (no MQTT, no HTTP push)")
-        return schema.defaults(), {}
-    cfg, errors = schema.validate(raw)
-    if errors:
-        for key in sorted(errors):
-            log("config: %s: %s" % (key, errors[key]))
-        log("config: invalid, running with defaults until it is fixed")
-        return schema.defaults(), errors
-    log("config: " + dumps(schema.redacted(cfg)))
-    return cfg, {}
 
 
 class Ports:

@@ -2,19 +2,9 @@
 # binary-frame sniffer, switching the source's line, keeping what was found. Loaded only while
 # searching: once found, this module, core/detect.py and core/sniff.py are unloaded (~5 KB).
 # Imports the core only.
-import sys
-
 from hanport.core.detect import HDLC, LineSearch, line_name
 from hanport.core.jsonfmt import dumps
 from hanport.core.sniff import FrameSniffer
-
-
-def _forget(name):
-    sys.modules.pop(name, None)
-    parent, _, leaf = name.rpartition(".")
-    package = sys.modules.get(parent)
-    if package is not None and hasattr(package, leaf):
-        delattr(package, leaf)
 
 
 class Search:
@@ -65,8 +55,9 @@ class Search:
             meter.log("meter: found " + meter.found)
         # Unloaded: in the 20,000-telegram soak (64-bit port, 192 KB) 27.7 KB stay free after
         # gc.collect(), 23.4 KB when these modules are kept.
-        for name in ("hanport.svc.search", "hanport.core.detect", "hanport.core.sniff"):
-            _forget(name)
+        from hanport.unload import forget
+
+        forget(("hanport.svc.search", "hanport.core.detect", "hanport.core.sniff"))
         return True
 
     def elapsed(self, ms, got_bytes):

@@ -8,7 +8,8 @@ from hanport.core import config as schema
 from hanport.core.form import apply_form
 from hanport.core.jsonfmt import dumps
 from hanport.core.portal import SETUP_KEYS, ap_password, is_probe, setup_errors
-from hanport.svc.site import AdminGate, form_values, post_form
+from hanport.svc.admin import form_values, post_form
+from hanport.svc.gate import AdminGate
 from hanport.svc.web import WebServer, json_reply
 from hanport.ticks import sleep_ms, ticks_diff, ticks_ms
 

@@ -1,69 +1,14 @@
 # Normal-mode web site: the status page, the read-only API on the LAN (HomeWizard-compatible
-# /api and /api/v1/data, /api/v1/telegram; hanport's /api/reading, /api/status, /api/history)
-# and the settings page behind the admin password. Routes only; svc/web.py does the HTTP.
+# /api and /api/v1/data, /api/v1/telegram; hanport's /api/reading, /api/status, /api/history).
+# The settings page and support bundle (svc/admin.py) are loaded per request and unloaded after.
+# Routes only; svc/web.py does the HTTP.
 from hanport import VERSION
-from hanport.core import config as schema
-from hanport.core.auth import is_admin, same_origin
-from hanport.core.form import apply_form, decode_form
 from hanport.core.homewizard import data_v1
-from hanport.core.jsonfmt import dumps
-from hanport.core.portal import SETTINGS_KEYS
+from hanport.svc.gate import AdminGate
 from hanport.svc.web import json_reply
-from hanport.ticks import ticks_add, ticks_diff, ticks_ms
 
-_LOCK_AFTER = 5  # wrong admin passwords in a row ...
-_LOCK_MS = 30000  # ... lock the settings for this long (guessing costs 6 s a try)
-_ASK_PASSWORD = {"WWW-Authenticate": 'Basic realm="hanport settings", charset="UTF-8"'}
-
-
-def form_values(cfg, keys):
-    """What a form may show: every value except secrets, and for secrets only whether set."""
-    values = {}
-    secrets_set = {}
-    for key in keys:
-        if key in schema.SECRET_KEYS:
-            secrets_set[key] = bool(cfg[key])
-        else:
-            values[key] = cfg[key]
-    return {"values": values, "secrets_set": secrets_set}
-
-
-class AdminGate:
-    """Admin password check with a lock-out after repeated failures."""
-
-    def __init__(self):
-        self.failures = 0
-        self.locked_until = None
-
-    def check(self, request, admin_password):
-        """None when allowed, else the reply to send."""
-        if not admin_password:
-            return json_reply(403, {"error": "no admin password is set: hold the button at boot to open setup"})
-        if self.locked_until is not None:
-            if ticks_diff(self.locked_until, ticks_ms()) > 0:
-                return json_reply(429, {"error": "too many wrong passwords: wait 30 s"})
-            self.locked_until = None
-        if is_admin(request.headers, admin_password):
-            self.failures = 0
-            return None
-        if "authorization" in request.headers:
-            self.failures += 1
-            if self.failures >= _LOCK_AFTER:
-                self.failures = 0
-                self.locked_until = ticks_add(ticks_ms(), _LOCK_MS)
-        return json_reply(401, {"error": "admin password required"}, _ASK_PASSWORD)
-
-
-def post_form(request):
-    """(form dict, None) or (None, error reply) for a state-changing form POST."""
-    if not same_origin(request.headers):
-        return None, json_reply(403, {"error": "cross-origin request refused"})
-    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        return None, json_reply(415, {"error": "send the form as application/x-www-form-urlencoded"})
-    try:
-        return decode_form(request.body), None
-    except ValueError as e:
-        return None, json_reply(400, {"error": str(e)})
+# What an admin request loads (~16 KB of heap on 32 bits with the config schema) and drops again.
+ADMIN_MODULES = ("hanport.svc.admin", "hanport.core.config", "hanport.core.form", "hanport.core.portal", "hanport.core.auth")
 
 
 class NormalSite:
@@ -75,11 +20,19 @@ class NormalSite:
 
     def route(self, request):
         path = request.path
-        if path == "/settings" or path == "/api/settings":
-            return self._settings(request)
-        if path == "/api/support":
+        if path == "/settings" or path == "/api/settings" or path == "/api/support":
             refused = self.gate.check(request, self.app.cfg["admin.password"])
-            return refused if refused is not None else json_reply(200, self.support())
+            if refused is not None:
+                return refused
+            from hanport.svc import admin
+            from hanport.unload import forget
+
+            try:
+                if path == "/api/support":
+                    return json_reply(200, admin.support(self.app))
+                return admin.settings(self, request)
+            finally:
+                forget(ADMIN_MODULES)
         if request.method != "GET":
             return json_reply(405, {"error": "read-only API: GET only"})
         app = self.app
@@ -127,52 +80,3 @@ class NormalSite:
                 status["web"]["last_error"] = self.web.last_error
             return json_reply(200, status)
         return json_reply(404, {"error": "not found"})
-
-    def support(self):
-        """What to send when asking for help: the last raw telegrams with verdicts, counters,
-        reset causes, the config without secrets. Admin only (it shows the network's name)."""
-        app = self.app
-        out = {
-            "firmware": VERSION,
-            "device": app.hub.device_id,
-            "status": app.diag(),
-            "telegrams": app.meter.support_telegrams(),
-            "config": schema.redacted(app.cfg),
-        }
-        if app.ports.boot_guard is not None:
-            out["boot"] = app.ports.boot_guard.report()
-        if app.ports.board is not None:
-            out["board"] = app.ports.board
-        return out
-
-    def _settings(self, request):
-        cfg = self.app.cfg
-        refused = self.gate.check(request, cfg["admin.password"])
-        if refused is not None:
-            return refused
-        if request.method == "GET":
-            if request.path == "/settings":
-                return self.web.static("config.html", request)
-            out = form_values(cfg, SETTINGS_KEYS)
-            out["mode"] = "settings"
-            out["device"] = self.app.hub.device_id
-            return json_reply(200, out)
-        if request.method != "POST" or request.path != "/api/settings":
-            return json_reply(405, {"error": "GET or POST"})
-        if self.config_store is None:
-            return json_reply(503, {"error": "this dongle was started without a config file"})
-        form, refused = post_form(request)
-        if refused is not None:
-            return refused
-        new_cfg, errors = apply_form(cfg, form, SETTINGS_KEYS)
-        if errors:
-            return json_reply(400, {"errors": errors})
-        if new_cfg["admin.password"] and len(new_cfg["admin.password"]) < 8:
-            return json_reply(400, {"errors": {"admin.password": "at least 8 characters"}})
-        try:
-            self.config_store.save_text(dumps(schema.to_file(new_cfg)))
-        except (OSError, ValueError) as e:
-            return json_reply(500, {"error": "could not save: %s" % e})
-        self.app.ports.log("config: saved from the settings page; restarting to apply")
-        self.app.request_restart()
-        return json_reply(200, {"saved": True, "restart": True})
