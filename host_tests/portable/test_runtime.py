@@ -5,7 +5,7 @@ import os
 from hanport.core import config
 from hanport.core.backoff import Backoff
 from hanport.core.decoder import Decoder
-from hanport.core.payload import ha_discovery, ha_sensor_meta
+from hanport.core.discovery import ha_discovery, ha_sensor_meta
 from hanport.svc.hourly import CAP, HourlyRing
 from hanport.svc.http_push import split_url
 from hanport.svc.hub import Hub

@@ -4,7 +4,7 @@
 # Every blocking call is bounded by the network port's socket timeout. Imports ticks + core.
 from hanport.core.backoff import Backoff
 from hanport.core.jsonfmt import dumps
-from hanport.core.payload import ha_discovery, state_json, topic
+from hanport.core.payload import state_json, topic
 from hanport.ticks import sleep_ms, ticks_add, ticks_diff, ticks_ms
 
 DOWN = "disconnected"
@@ -131,10 +131,22 @@ class MqttService:
         return _LOOP_MS
 
     def _announce(self):
-        """Discovery for fields not yet announced, a few per step to keep the heap calm."""
+        """Discovery for fields not yet announced, a few per step to keep the heap calm. The
+        discovery tables are loaded for this and unloaded once every field is announced."""
         reading = self.hub.reading_dict
         if not self.cfg["mqtt.ha_discovery"] or reading is None:
             return
+        if self.peaks is None or "peak_billed_w" in self.announced:
+            for field in reading:
+                if field not in self.announced:
+                    break
+            else:  # every field announced: the tables go (again loaded after a reconnect)
+                from hanport.unload import forget
+
+                forget(("hanport.core.discovery",))
+                return
+        from hanport.core.discovery import ha_discovery
+
         budget = 4
         if self.peaks is not None and "peak_billed_w" not in self.announced:
             for field, template in PEAK_SENSORS:
