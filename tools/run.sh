@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: the firmware on this host, under the MicroPython unix port (CPython where that
-# wheel does not exist, or with RUNTIME=cpython), fed by the virtual meter on a pty unless
+# wheel does not exist, or with RUNTIME=cpython) from the .mpy build, fed by the virtual meter on a pty unless
 # SERIAL names a real port. CONFIG=file.json enables MQTT/HTTP as configured; WEB_PORT=8080
 # serves the status page, API and settings. SETUP=1 (with WEB_PORT, CONFIG, optional DNS_PORT
 # and SCAN_FILE) runs the setup portal first and saves the form to CONFIG.
@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build/run
 if [ "${RUNTIME:-micropython}" = micropython ] && [ -x .venv/bin/micropython ]; then
+  # What the device runs: the .mpy build (make build's compiler and pinned umqtt.simple).
+  .venv/bin/python tools/build.py esp32-devkitc --out build/host --march none --host >/dev/null
+  export HANPORT_FIRMWARE="$PWD/build/host"
   run=(.venv/bin/micropython -X "heapsize=${HEAP:-256k}")
 else
   run=(.venv/bin/python)
