@@ -32,9 +32,10 @@ class MakeRun:
         return "".join(self.lines)
 
     def stop(self):
+        """SIGTERM to the launcher only, as systemd's KillMode=mixed does."""
         if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(10)
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(15)
 
 
 def _get(port, path):

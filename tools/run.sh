@@ -29,8 +29,14 @@ if [ -n "${SETUP:-}" ] && [ "${SETUP}" != 0 ]; then
   [ -n "${SCAN_FILE:-}" ] && args+=(--scan-file "$SCAN_FILE")
 fi
 meter_pid=""
+fw_pid=""
 cleanup() { [ -n "$meter_pid" ] && kill "$meter_pid" 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
+# SIGTERM (systemd, with KillMode=mixed) and SIGINT stop the firmware cleanly: it gets SIGINT,
+# which the MicroPython unix port (no signal module) raises as KeyboardInterrupt, so the stop is
+# not taken for a crash by the crash-loop guard.
+stop() { [ -n "$fw_pid" ] && kill -INT "$fw_pid" 2>/dev/null || true; }
+trap cleanup EXIT
+trap stop INT TERM
 if [ -n "${SERIAL:-}" ]; then
   serial="$SERIAL"
 else
@@ -40,4 +46,11 @@ else
   meter_pid=$!
   for _ in $(seq 50); do [ -e "$serial" ] && break; sleep 0.1; done
 fi
-"${run[@]}" tools/hanport_host.py --serial "$serial" "${args[@]}"
+"${run[@]}" tools/hanport_host.py --serial "$serial" "${args[@]}" &
+fw_pid=$!
+status=0
+while :; do  # wait returns early when a signal arrives: wait again until the firmware is gone
+  wait "$fw_pid" && status=0 || status=$?
+  kill -0 "$fw_pid" 2>/dev/null || break
+done
+exit "$status"

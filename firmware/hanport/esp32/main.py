@@ -1,14 +1,12 @@
-# ESP32 main: reads /config.json and /board.json, decides between setup mode (no valid config,
-# button held at boot, home network down for 5 minutes, crash loop) and normal mode, builds the ports
-# (UART, Wi-Fi, watchdog, flash files) and runs the same services as the host. Called by
-# /main.py; nothing runs at import. With its siblings, the only code importing machine/network.
+# ESP32 shell: the hardware wiring (UART, Wi-Fi, access point, watchdog, BOOT button, flash files)
+# for the boot sequence of svc/boot.py, which decides the mode as on the host. Called by /main.py;
+# nothing runs at import. With its siblings, the only code importing machine/network.
 import gc
 import os
 import sys
 
 import machine
 
-from hanport.svc.boot import load_config
 from hanport.svc.store import JsonStore
 
 
@@ -104,65 +102,81 @@ _RESET_CAUSES = {
 }
 
 
+class _EspShell:
+    """What svc/boot.run() needs, on the ESP32: the BOOT button, a radio (a missing config opens
+    setup), the watchdog started for normal mode and kept fed by setup after a Wi-Fi failure."""
+
+    def __init__(self, guard, board):
+        self.guard = guard
+        self.board = board
+        self.log = _log
+        self.config_store = JsonStore("/config.json")
+        self.setup_possible = True
+        self.has_radio = True
+        self.watchdog = None
+        self.device_id = None
+
+    def button_held(self):
+        return _button_held(self.board)
+
+    def setup(self, reason, cfg):
+        gc.collect()
+        _setup(self.board, self.config_store, cfg, reason, cfg["device.id"] or _device_id(), self.watchdog)
+
+    def normal(self, cfg):
+        from hanport.esp32.uart import UartSource
+        from hanport.esp32.wifi import WifiLink
+        from hanport.netport import NetPort
+        from hanport.svc.app import App, Ports
+
+        board = self.board
+        source = UartSource(board)  # the big buffers first, before the heap fragments
+        device_id = cfg["device.id"] or _device_id()
+        wifi = WifiLink(cfg["wifi.ssid"], cfg["wifi.password"], _log, _rand_below, device_id, board["tx_power_dbm"])
+        self.watchdog = _Watchdog(30000)
+        ports = Ports(
+            source,
+            _log,
+            _rand_below,
+            net_port=lambda ctx, host, timeout: NetPort(timeout, ctx, host),
+            umqtt=_load_umqtt(),
+            hourly_store=JsonStore("/hourly.jsonl", 16384),
+            peaks_store=JsonStore("/peaks.json", 8192),
+            line_store=JsonStore("/line.json", 512),
+            utc_now=wifi.utc_now,
+            mem_free=gc.mem_free,
+            wifi=wifi,
+            watchdog=self.watchdog,
+            web_port=80,
+            www_dir="/www",
+            config_store=self.config_store,
+            boot_guard=self.guard,
+            board=board,
+        )
+        app = App(cfg, ports, device_id)
+        gc.collect()
+        gc.threshold(gc.mem_free() // 4 + gc.mem_alloc())
+        _log("hanport %s on %s, heap free %d" % (__import__("hanport").VERSION, sys.platform, gc.mem_free()))
+        app.run(extra_tasks=[wifi.run(), _watch_wifi(app, wifi)])
+        return app.next_mode or "restart"
+
+
 def run():
+    """The device's boot (svc/boot.py decides the mode); every path ends in a reset, so each
+    mode starts on a clean heap with the stored config."""
     import time
 
-    from hanport.core.portal import setup_reason
     from hanport.esp32 import board as board_config
-    from hanport.esp32.uart import UartSource
+    from hanport.svc.boot import run as boot
     from hanport.svc.bootguard import BootGuard
 
     guard = BootGuard(JsonStore("/boot.json", 1024), _RESET_CAUSES.get(machine.reset_cause(), "other"), time.ticks_ms)
     board, errors = board_config.load()
     for error in errors:
         _log("board: " + error)
-    if guard.safe_mode:
-        _log("boot: 3 boots in a row ended within 60 s (%s): safe mode, setup portal only; Ctrl-C for the REPL" % guard.causes)
-        store = JsonStore("/config.json")
-        cfg, _ = load_config(store, _log)
-        _setup(board, store, cfg, "safe_mode", cfg["device.id"] or _device_id())
-        machine.reset()
-    # Allocate the big buffers first, before the heap fragments (UART rx ring is outside it).
-    source = UartSource(board)
-    store = JsonStore("/config.json")
-    cfg, cfg_errors = load_config(store, _log)
-    cfg_ok = store.load() is not None and not cfg_errors
-    device_id = cfg["device.id"] or _device_id()
-    reason = setup_reason(cfg_ok, cfg, _button_held(board), None)
-    if reason is not None:
-        _setup(board, store, cfg, reason, device_id)
-        machine.reset()  # a clean heap for normal mode, with the saved config
-    from hanport.esp32.wifi import WifiLink
-    from hanport.netport import NetPort
-    from hanport.svc.app import App, Ports
-
-    wifi = WifiLink(cfg["wifi.ssid"], cfg["wifi.password"], _log, _rand_below, device_id, board["tx_power_dbm"])
-    ports = Ports(
-        source,
-        _log,
-        _rand_below,
-        net_port=lambda ctx, host, timeout: NetPort(timeout, ctx, host),
-        umqtt=_load_umqtt(),
-        hourly_store=JsonStore("/hourly.jsonl", 16384),
-        peaks_store=JsonStore("/peaks.json", 8192),
-        line_store=JsonStore("/line.json", 512),
-        utc_now=wifi.utc_now,
-        mem_free=gc.mem_free,
-        wifi=wifi,
-        watchdog=_Watchdog(30000),
-        web_port=80,
-        www_dir="/www",
-        config_store=store,
-        boot_guard=guard,
-        board=board,
-    )
-    watchdog = ports.watchdog
-    app = App(cfg, ports, device_id)
-    gc.collect()
-    gc.threshold(gc.mem_free() // 4 + gc.mem_alloc())
-    _log("hanport %s on %s, heap free %d" % (__import__("hanport").VERSION, sys.platform, gc.mem_free()))
-    app.run(extra_tasks=[wifi.run(), _watch_wifi(app, wifi)])
-    if app.next_mode == "wifi_failed":
-        gc.collect()
-        _setup(board, store, cfg, "wifi_failed", device_id, watchdog)  # the watchdog runs on
-    machine.reset()  # settings saved, or setup finished: start again with the stored config
+    try:
+        boot(_EspShell(guard, board))
+    except KeyboardInterrupt:  # Ctrl-C on the console: the REPL, and not a crash
+        guard.stopped()
+        raise
+    machine.reset()  # settings saved, setup finished or the home network gone: start again

@@ -72,17 +72,14 @@ def _umqtt():
 _SETUP_ONLY = ("hanport.svc.setup", "hanport.host.radio", "hanport.svc.dns", "hanport.core.dns")
 
 
-def _setup(opts, store, cfg_ok, cfg, safe_mode=False):
+def _setup(opts, store, cfg, reason):
     import asyncio
 
-    from hanport.core.portal import setup_reason
     from hanport.host.radio import HostRadio
     from hanport.svc.dns import DnsServer
     from hanport.svc.setup import SetupSite, run_setup
 
     port = int(opts["web-port"])
-    # On the host, asking for setup is the button: the form opens without the admin password.
-    reason = "safe_mode" if safe_mode else setup_reason(cfg_ok, cfg, True, None)
     site = SetupSite(
         cfg, store, HostRadio(opts["scan-file"]), _log, reason, cfg["device.id"] or "hanport-host", "127.0.0.1:%d" % port
     )
@@ -92,9 +89,88 @@ def _setup(opts, store, cfg_ok, cfg, safe_mode=False):
     asyncio.run(run_setup(site, port, opts["www"], dns, _log))
 
 
+class _HostShell:
+    """What svc/boot.run() needs, on a Linux host: `--setup` is the button (first boot only),
+    there is no radio (a missing config runs with defaults), setup needs --config and --web-port."""
+
+    def __init__(self, opts, source, store, guard):
+        self.opts = opts
+        self.source = source
+        self.config_store = store
+        self.guard = guard
+        self.log = _log
+        self.setup_possible = bool(opts["config"]) and opts["web-port"] != "0"
+        self.has_radio = False
+        self.asked = opts["setup"]
+
+    def button_held(self):
+        asked, self.asked = self.asked, False
+        return asked
+
+    def setup(self, reason, cfg):
+        from hanport.unload import forget
+
+        _setup(self.opts, self.config_store, cfg, reason)
+        forget(_SETUP_ONLY)  # the ESP32 resets instead; here the heap gets the code back
+
+    def normal(self, cfg):
+        import gc
+
+        from hanport.netport import NetPort
+        from hanport.svc.app import App, Ports
+        from hanport.svc.store import JsonStore
+
+        opts = self.opts
+        data = opts["data"]
+        gc.collect()  # what the last mode left behind, before the big buffers are taken
+        ports = Ports(
+            self.source,
+            _log,
+            _rand_below,
+            net_port=lambda ctx, host, timeout: NetPort(timeout, ctx, host),
+            umqtt=_umqtt(),
+            hourly_store=JsonStore(data + "/hourly.json", 16384),
+            peaks_store=JsonStore(data + "/peaks.json", 8192),
+            utc_now=_utc_now,
+            mem_free=getattr(gc, "mem_free", None),
+            print_readings=not opts["quiet"],
+            heap_report_s=int(opts["heap-report"]),
+            web_port=int(opts["web-port"]),
+            www_dir=opts["www"],
+            config_store=self.config_store,
+            boot_guard=self.guard,
+            line_store=JsonStore(data + "/line.json", 512),
+            line_window_ms=int(opts["line-window-ms"]),
+        )
+        if cfg["mqtt.host"] and ports.umqtt is None:
+            _log("mqtt: umqtt.simple is not installed (make run installs it); MQTT disabled")
+        app = App(cfg, ports, cfg["device.id"] or "hanport-host")
+        app.run()
+        _log("restarting with the saved settings")
+        return app.next_mode or "restart"
+
+
+def _stop_signals():
+    """SIGTERM (systemd) and SIGINT end the run as Ctrl-C does, where the runtime has signals
+    (CPython). The MicroPython unix port has no signal module: tools/run.sh forwards SIGTERM to
+    it as SIGINT, which it raises as KeyboardInterrupt."""
+    try:
+        import signal
+    except ImportError:
+        return
+
+    def stop(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)  # also when started in the background with SIGINT ignored
+
+
 def main(argv):
-    from hanport.svc.boot import load_config
+    from hanport.svc.boot import run
+    from hanport.svc.bootguard import BootGuard
     from hanport.svc.store import JsonStore
+    from hanport.ticks import ticks_ms
 
     opts = _args(argv)
     if opts["serial"]:
@@ -106,61 +182,18 @@ def main(argv):
 
         source = ReplaySource(opts["replay"])
     store = JsonStore(opts["config"]) if opts["config"] else None
-    import gc
-
-    mem_free = getattr(gc, "mem_free", None)
     _log(
         "hanport %s on %s, meter: %s" % (__import__("hanport").VERSION, sys.implementation.name, opts["serial"] or opts["replay"])
     )
-    from hanport.svc.bootguard import BootGuard
-    from hanport.ticks import ticks_ms
-
     guard = BootGuard(JsonStore(opts["data"] + "/boot.json", 1024), "host_start", ticks_ms)
-    setup = opts["setup"]
-    if guard.safe_mode:
-        _log(
-            "boot: the last 3 runs ended within 60 s: safe mode (setup portal)"
-            if opts["config"] and opts["web-port"] != "0"
-            else "boot: the last 3 runs ended within 60 s"
-        )
-        setup = setup or (opts["config"] and opts["web-port"] != "0")
-    while True:  # setup -> normal; normal -> normal again after the settings page saved
-        gc.collect()  # what the last mode left behind, before the big buffers are taken
-        cfg, errors = load_config(store, _log)
-        if setup:
-            _setup(opts, store, store is not None and store.load() is not None and not errors, cfg, guard.safe_mode)
-            from hanport.unload import forget
-
-            forget(_SETUP_ONLY)  # the ESP32 resets instead; here the heap gets the code back
-            setup = False
-            continue
-        from hanport.netport import NetPort
-        from hanport.svc.app import App, Ports
-
-        ports = Ports(
-            source,
-            _log,
-            _rand_below,
-            net_port=lambda ctx, host, timeout: NetPort(timeout, ctx, host),
-            umqtt=_umqtt(),
-            hourly_store=JsonStore(opts["data"] + "/hourly.json", 16384),
-            peaks_store=JsonStore(opts["data"] + "/peaks.json", 8192),
-            utc_now=_utc_now,
-            mem_free=mem_free,
-            print_readings=not opts["quiet"],
-            heap_report_s=int(opts["heap-report"]),
-            web_port=int(opts["web-port"]),
-            www_dir=opts["www"],
-            config_store=store,
-            boot_guard=guard,
-            line_store=JsonStore(opts["data"] + "/line.json", 512),
-            line_window_ms=int(opts["line-window-ms"]),
-        )
-        if cfg["mqtt.host"] and ports.umqtt is None:
-            _log("mqtt: umqtt.simple is not installed (make run installs it); MQTT disabled")
-        if App(cfg, ports, cfg["device.id"] or "hanport-host").run() != "restart":
-            break
-        _log("restarting with the saved settings")
+    shell = _HostShell(opts, source, store, guard)
+    _stop_signals()
+    try:
+        while run(shell) == "restart":  # setup -> normal; normal -> normal after a save
+            pass
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM forwarded as SIGINT by tools/run.sh
+        guard.stopped()
+        _log("stopped: a clean stop (not counted by the crash-loop guard)")
 
 
 if __name__ == "__main__":

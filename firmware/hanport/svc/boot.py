@@ -1,7 +1,36 @@
-# Boot: the config file read and checked (svc/boot.load_config), before any mode is chosen.
-# Small on purpose: setup mode must not load the meter's decoder, normal mode not the setup
-# portal, and the config schema is unloaded again once read. Imports jsonfmt and unload only.
+# The boot sequence both shells run: config read and checked, then crash-loop guard -> safe mode,
+# missing config or button -> setup, else normal mode; home network lost -> setup; then restart.
+# Small on purpose (setup must not load the decoder). The shell (ESP32 or host) does the wiring.
+# Imports core/portal, jsonfmt and unload only.
 from hanport.core.jsonfmt import dumps
+
+
+def run(shell):
+    """One boot of the device, until the shell should restart it (the ESP32 resets, the host runs
+    the next boot in-process). The shell provides: log(text), config_store (or None), guard
+    (svc/bootguard.py), setup_possible, has_radio, button_held(), setup(reason, cfg) (the portal
+    until the user finished), normal(cfg) -> "restart" or "wifi_failed" (svc/app.py running)."""
+    from hanport.core.portal import setup_reason
+
+    log = shell.log
+    store = shell.config_store
+    cfg, errors = load_config(store, log)
+    if shell.guard.safe_mode:
+        log("boot: the last 3 runs ended within 60 s: safe mode%s" % (" (setup portal)" if shell.setup_possible else ""))
+        shell.guard.safe_mode = False  # served once: the next boot tries normal mode again
+        if shell.setup_possible:
+            shell.setup("safe_mode", cfg)
+            return "restart"
+    cfg_ok = store is not None and store.load() is not None and not errors
+    reason = setup_reason(cfg_ok, cfg, shell.button_held(), None) if shell.setup_possible else None
+    if reason == "no_config" and not shell.has_radio:
+        reason = None  # a host without a radio runs with defaults until it is given a config
+    if reason is not None:
+        shell.setup(reason, cfg)
+        return "restart"
+    if shell.normal(cfg) == "wifi_failed" and shell.setup_possible:
+        shell.setup("wifi_failed", cfg)
+    return "restart"
 
 
 def load_config(store, log):

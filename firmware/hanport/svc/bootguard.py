@@ -45,5 +45,12 @@ class BootGuard:
             self._save()
         return self.healthy
 
+    def stopped(self):
+        """A clean stop (Ctrl-C; SIGTERM, which the host launcher forwards as SIGINT): this boot
+        never counts towards the crash-loop guard. A crash, kill -9 or power cut never gets here."""
+        if not self.healthy and self.count > 0:
+            self.count -= 1
+            self._save()
+
     def report(self):
         return {"reset_causes": list(self.causes), "unhealthy_boots": self.count, "safe_mode": self.safe_mode}
