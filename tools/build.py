@@ -1,10 +1,8 @@
 #!/usr/bin/env python3
-# `make build BOARD=name`: compiles firmware/ with mpy-cross for the board's chip into
-# build/<board>/ exactly as it goes onto the device (hanport/**/*.mpy, main.py and boot.py as
-# source, www/*.gz, board.json, and the pinned umqtt.simple the tests run as umqtt/simple.mpy),
-# prints a size report and fails above the size budget.
-# Usage: build.py BOARD [--out DIR] [--march none] [--host]  (none: plain bytecode; --host: with the
-# host shell, what `make run` runs on the unix port)
+# `make build BOARD=name`: compiles firmware/ with mpy-cross for the board's chip into build/<board>/
+# as it goes onto the device (hanport/**/*.mpy, main.py/boot.py as source, www/*.gz, board.json, the
+# pinned umqtt.simple the tests run as umqtt/simple.mpy), prints a size report, fails above the budget.
+# Usage: build.py BOARD [--out DIR] [--march none] [--host]  (none: plain bytecode; --host: + host shell)
 import json
 import os
 import shutil
