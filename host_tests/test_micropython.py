@@ -87,7 +87,7 @@ def test_the_32bit_vm_aes_stand_in_is_aes():
         stand_in.aes(key, 1).encrypt(bytes.fromhex("00112233445566778899aabbccddeeff")).hex()
         == "69c4e0d86a7b0430d8cdb78070b4c55a"
     )
-    for i in range(100):
+    for _ in range(100):
         key, block = os.urandom(16), os.urandom(16)
         out = bytearray(16)
         stand_in.aes(key, 1).encrypt(block, out)
