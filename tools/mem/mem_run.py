@@ -1,7 +1,7 @@
 # make mem, inside the 32-bit VM: the real firmware (.mpy build in /fw) in one mode on a virtual
 # clock with in-process peers, cut into slices of 4 KB of allocation (__slices__) because this port
 # collects garbage only between two calls from JS; prints one "MEM {json}" line at the end.
-# Usage (tools/mem.py runs it): mem_run.py MODE [MS [INTERVAL_MS]]  (setup | normal_ascii | normal_binary)
+# Usage (tools/mem.py runs it): mem_run.py MODE [MS [INTERVAL_MS]]  (setup | normal_ascii | normal_binary | normal_mqtt_only)
 import gc
 import sys
 
@@ -16,13 +16,15 @@ vasyncio.install()
 memnet.install()
 
 MODE = sys.argv[1]
+WEB = MODE != "normal_mqtt_only"  # the classic ESP32's candidate: MQTT (+ effekttariff) only
 if MODE == "normal_binary":
     import cryptolib  # noqa: F401 - the C module on a device; its Python stand-in counts as harness here
 HOUR_MS = 3600000
 SLICE_BYTES = 4096
 SPLIT = 134217728  # this build's "max new split", which gc.mem_free() includes
 HTTP_PATHS = ("/", "/api/v1/data", "/api/status", "/api/peaks", "/api")
-_peak = {"used": 0, "at_ms": 0, "modules": [], "what": "", "total": 0, "harness": 0}
+_peak = {"used": 0, "at_ms": 0, "modules": [], "what": "", "total": 0, "harness": 0, "steady": 0}
+STEADY_AFTER_MS = 120000  # the boot's transients (line search, discovery) are over by then
 _state = {"what": "boot", "slices": 0, "out": None}
 _log_lines = [0]
 
@@ -39,6 +41,8 @@ def _measure():
         raise RuntimeError("heap total %d: this build's max new split is not %d" % (total, SPLIT))
     if total > _peak["total"]:
         _peak["total"] = total
+    if vasyncio.now_ms >= STEADY_AFTER_MS and used > _peak["steady"]:
+        _peak["steady"] = used
     if used > _peak["used"]:
         _peak["used"] = used
         _peak["at_ms"] = vasyncio.now_ms
@@ -137,7 +141,7 @@ async def world(app, duration_ms):
         await sleep_ms(10000)
         n += 1
         sample("running")
-        if n % 3 == 0:
+        if WEB and n % 3 == 0:
             path = HTTP_PATHS[(n // 3) % len(HTTP_PATHS)]
             status, _ = await http("GET", path)
             answered[status] = answered.get(status, 0) + 1
@@ -148,12 +152,13 @@ async def world(app, duration_ms):
         elif vasyncio.now_ms >= outage_from + 120000 and memnet.MQTT_PORT in memnet.down:
             log("mem: broker back")
             memnet.outage(memnet.MQTT_PORT, False)
-    body = read_file("/data/settings_body.txt")
-    auth = read_file("/data/settings_auth.txt").decode()
-    extra = "Authorization: %s\r\nOrigin: http://192.168.1.50\r\nContent-Type: application/x-www-form-urlencoded\r\n" % auth
-    status, _ = await http("POST", "/api/settings", body, extra)
-    answered["post_%d" % status] = 1
-    sample("after settings POST")
+    if WEB:
+        body = read_file("/data/settings_body.txt")
+        auth = read_file("/data/settings_auth.txt").decode()
+        extra = "Authorization: %s\r\nOrigin: http://192.168.1.50\r\nContent-Type: application/x-www-form-urlencoded\r\n" % auth
+        status, _ = await http("POST", "/api/settings", body, extra)
+        answered["post_%d" % status] = 1
+        sample("after settings POST")
     app.world = answered
     app.request_restart()
 
@@ -185,7 +190,7 @@ async def normal(duration_ms, interval_ms):
         line_store=JsonStore("/data/line.json", 512),
         utc_now=lambda: None,
         mem_free=gc.mem_free,
-        web_port=80,
+        web_port=80 if WEB else 0,
         www_dir="/fw/www",
         config_store=store,
         boot_guard=guard,
@@ -263,6 +268,7 @@ def _report(out):
     out["gc_total"] = _peak["total"]
     out["peak_used_total"] = _peak["used"]
     out["peak_used"] = _peak["used"] - _peak["harness"]
+    out["steady_used"] = max(0, _peak["steady"] - _peak["harness"])  # peak after the first 2 minutes
     out["peak_at_s"] = _peak["at_ms"] // 1000
     out["peak_what"] = _peak["what"]
     out["modules"] = _peak["modules"]
