@@ -23,7 +23,9 @@ LOST_MS = 120000  # a found line with bytes but no valid frame this long is sear
 
 
 class MeterService:
-    def __init__(self, source, hub, decoder_cap=None, line_store=None, line_window_ms=0, log=None, key="", kamstrup_wh=1):
+    def __init__(
+        self, source, hub, decoder_cap=None, line_store=None, line_window_ms=0, log=None, key="", kamstrup_wh=1, keep_copies=True
+    ):
         self.source = source
         self.hub = hub
         self.rx = bytearray(RX_CHUNK)  # allocated once, before the heap fragments
@@ -47,10 +49,12 @@ class MeterService:
         self.last_kind = None  # "ascii" or "hdlc": the format of the last valid frame
         self.bytes_total = 0
         self.errors = 0
-        self.last_raw = bytearray(LAST_TELEGRAM_CAP)  # last valid telegram, "/" .. "!"
+        # Copies for /api/v1/telegram and the support bundle; without a web server nothing shows
+        # them, and the 3 KB stay free (keep_copies False: empty buffers, nothing copied).
+        self.last_raw = bytearray(LAST_TELEGRAM_CAP if keep_copies else 0)  # last valid telegram, "/" .. "!"
         self.last_len = 0
         self.last_crc = None  # CRC digits as sent, or None for a CRC-less meter
-        self.last_bad = bytearray(LAST_BAD_CAP)
+        self.last_bad = bytearray(LAST_BAD_CAP if keep_copies else 0)
         self.last_bad_len = 0  # bytes kept (the telegram may have been longer)
         self.last_bad_full_len = 0
         self.last_bad_verdict = None
@@ -77,8 +81,9 @@ class MeterService:
         self.hub.encrypted = verdict == _DLMS_ENCRYPTED or verdict == _DLMS_WRONG_KEY
         framer = self.binary.framer
         if verdict == _DLMS_OK:
-            copy_into(self.last_raw, 0, framer.buf, 0, framer.length)
-            self.last_len = framer.length
+            if framer.length <= len(self.last_raw):
+                copy_into(self.last_raw, 0, framer.buf, 0, framer.length)
+                self.last_len = framer.length
             self.last_kind = _HDLC
             self.hub.telegram(reading)
 
@@ -93,13 +98,13 @@ class MeterService:
             self._found(_ASCII)
         if reading is not None:
             self.last_kind = _ASCII
-            if framer.length <= LAST_TELEGRAM_CAP:
+            if framer.length <= len(self.last_raw):
                 copy_into(self.last_raw, 0, framer.buf, 0, framer.length)
                 self.last_len = framer.length
                 self.last_crc = framer.crc_sent if framer.crc_state == CRC_OK else None
             self.hub.telegram(reading)
         else:
-            n = framer.length if framer.length <= LAST_BAD_CAP else LAST_BAD_CAP
+            n = framer.length if framer.length <= len(self.last_bad) else len(self.last_bad)
             copy_into(self.last_bad, 0, framer.buf, 0, n)
             self.last_bad_len = n
             self.last_bad_full_len = framer.length
