@@ -134,7 +134,9 @@ class MqttService:
         """Discovery for fields not yet announced, a few per step to keep the heap calm. The
         discovery tables are loaded for this and unloaded once every field is announced."""
         reading = self.hub.reading_dict
-        if not self.cfg["mqtt.ha_discovery"] or reading is None:
+        # From the second telegram on: the line search settles on the second frame and unloads
+        # its code, so its modules and the discovery tables are never on the heap together.
+        if not self.cfg["mqtt.ha_discovery"] or reading is None or self.hub.seq < 2:
             return
         if self.peaks is None or "peak_billed_w" in self.announced:
             for field in reading:
