@@ -49,6 +49,11 @@ def _park(task):
     return [task, task.token]
 
 
+def _wake_all(entries):
+    for entry in entries:
+        _wake(entry)
+
+
 def _wake(entry, value=None):
     task, token = entry
     if task.token == token and not task.done:
@@ -91,8 +96,7 @@ def _finish(task, result, error):
     task.done = True
     task.result = result
     task.error = error
-    for entry in task.joiners:
-        _wake(entry)
+    _wake_all(task.joiners)
     task.joiners = []
     if error is not None and not isinstance(error, CancelledError) and task is not _main:
         print("vasyncio: task ended by %s: %s" % (type(error).__name__, error))
@@ -203,8 +207,7 @@ class Event:
 
     def set(self):
         self.state = True
-        for entry in self.waiting:
-            _wake(entry)
+        _wake_all(self.waiting)
         self.waiting = []
 
     def clear(self):
@@ -259,8 +262,7 @@ class Pipe:
         self._wake()
 
     def _wake(self):
-        for entry in self.waiting:
-            _wake(entry)
+        _wake_all(self.waiting)
         self.waiting = []
 
 
