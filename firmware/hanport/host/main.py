@@ -69,7 +69,17 @@ def _umqtt():
     return simple
 
 
-_SETUP_ONLY = ("hanport.svc.setup", "hanport.host.radio", "hanport.svc.dns", "hanport.core.dns")
+_SETUP_ONLY = (
+    "hanport.svc.setup",
+    "hanport.host.radio",
+    "hanport.svc.dns",
+    "hanport.core.dns",
+    "hanport.svc.admin",  # with what it loads; the settings page loads them again when asked
+    "hanport.core.config",
+    "hanport.core.form",
+    "hanport.core.portal",
+    "hanport.core.auth",
+)
 
 
 def _setup(opts, store, cfg, reason):
