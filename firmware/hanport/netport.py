@@ -1,7 +1,7 @@
-# Network port: TCP client sockets with a bounded timeout on every blocking call, optional TLS
-# with CA verification, DNS resolved on every connect. Given to umqtt.simple as its `socket`
-# module and used by the HTTP push, on the ESP32, the unix port and CPython alike.
-# Imports socket, ssl, sys only.
+# Network port: TCP client sockets with a bounded timeout on every blocking call, TLS through a
+# context from hanport/tls.py (loaded only when TLS is used), DNS resolved on every connect. Given
+# to umqtt.simple as its `socket` module and used by the HTTP push, on every runtime alike.
+# Imports socket and sys only.
 import socket
 import sys
 
@@ -96,36 +96,3 @@ class ClientSocket:
 def _would_block(e):
     # EAGAIN (11) / EWOULDBLOCK; CPython also raises ssl.SSLWantReadError (an OSError)
     return (e.args and e.args[0] in (11, 35)) or type(e).__name__ in ("BlockingIOError", "SSLWantReadError")
-
-
-def der_certificate(data):
-    """DER bytes of the first certificate in a PEM or DER file. Some MicroPython builds'
-    mbedtls have no PEM parser ("invalid cert"); DER is understood by all of them."""
-    begin = data.find(b"-----BEGIN CERTIFICATE-----")
-    if begin < 0:
-        return data
-    end = data.find(b"-----END CERTIFICATE-----", begin)
-    if end < 0:
-        raise ValueError("PEM certificate without END line")
-    from binascii import a2b_base64
-
-    body = data[begin + 27 : end]
-    return a2b_base64(b"".join(body.split()))
-
-
-def tls_context(ca_path=None):
-    """TLS client context; with ca_path the server certificate is verified against that CA
-    (the device clock must be set for the validity dates)."""
-    import ssl
-
-    if hasattr(ssl, "create_default_context") and not _MICROPYTHON:  # CPython
-        ctx = ssl.create_default_context(cafile=ca_path) if ca_path else ssl._create_unverified_context()
-        return ctx
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    if ca_path:
-        with open(ca_path, "rb") as f:
-            ctx.load_verify_locations(cadata=der_certificate(f.read()))
-        ctx.verify_mode = ssl.CERT_REQUIRED
-    else:
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx

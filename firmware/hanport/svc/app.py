@@ -111,11 +111,14 @@ class App:
             self.stopping.set()
 
     def _make_mqtt(self):
-        from hanport.netport import tls_context
         from hanport.svc.mqtt import MqttService
 
         cfg = self.cfg
-        ctx = tls_context(cfg["mqtt.ca"] or None) if cfg["mqtt.tls"] else None
+        ctx = None
+        if cfg["mqtt.tls"]:
+            from hanport.tls import tls_context
+
+            ctx = tls_context(cfg["mqtt.ca"] or None)
         port = self.ports.net_port(ctx, cfg["mqtt.host"], 5)
         umqtt = self.ports.umqtt
         umqtt.socket = port  # umqtt.simple resolves and connects through our port (timeouts, TLS)
@@ -134,11 +137,14 @@ class App:
         return MqttService(cfg, self.hub, make_client, self.ports.rand_below, self.hourly, self.diag, self.ports.log, self.peaks)
 
     def _make_http(self):
-        from hanport.netport import tls_context
         from hanport.svc.http_push import HttpPush
 
         def make_port(tls, host):
-            return self.ports.net_port(tls_context() if tls else None, host, 5)
+            if not tls:
+                return self.ports.net_port(None, host, 5)
+            from hanport.tls import tls_context
+
+            return self.ports.net_port(tls_context(), host, 5)
 
         return HttpPush(self.cfg, self.hub, make_port, self.ports.rand_below, self.hourly, self.ports.log)
 
