@@ -1,5 +1,5 @@
 # The running dongle, wired from ports given by a shell (ESP32 or host): meter -> hub ->
-# MQTT / HTTP push / hourly ring / health. Both mains call svc/boot.load_config(), App(...).run().
+# MQTT / HTTP push / hourly ring / health. The shells build it from svc/boot.run(): App(...).run().
 # Imports asyncio and the services; never machine, network or socket.
 import asyncio
 

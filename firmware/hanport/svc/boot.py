@@ -1,7 +1,7 @@
 # The boot sequence both shells run: config read and checked, then crash-loop guard -> safe mode,
 # missing config or button -> setup, else normal mode; home network lost -> setup; then restart.
 # Small on purpose (setup must not load the decoder). The shell (ESP32 or host) does the wiring.
-# Imports core/portal, jsonfmt and unload only.
+# Imports core/config (unloaded after reading), core/portal, jsonfmt and unload only.
 from hanport.core.jsonfmt import dumps
 
 
