@@ -115,3 +115,41 @@ def test_sniffer_counts_the_frames_the_framer_checks():
         assert FrameSniffer().feed(inverted, 0, len(inverted)) == 0, entry["file"]
         files += 1
     assert files >= 100
+
+
+def test_binary_meter_found_unloads_the_ascii_stack():
+    # A binary meter never needs the ASCII decoder: once its line is found, the decoder and the
+    # modules only it uses leave sys.modules (~16 KB of a 32-bit heap, make mem).
+    import sys
+
+    from hanport.core import framer
+    from hanport.svc import meter as meter_module
+    from hanport.svc.hub import Hub
+    from hanport.svc.meter import ASCII_MODULES, MeterService
+    from hdlcgen import aidon_frame
+    from telegen import SwedishMeter
+
+    assert (meter_module._CRC_OK, meter_module._CRC_BAD) == (framer.CRC_OK, framer.CRC_BAD)
+
+    class Source:  # three frames, then silence
+        def __init__(self, data):
+            self.data = data
+
+        def readinto(self, buf):
+            n = min(len(buf), len(self.data))
+            buf[:n] = self.data[:n]
+            self.data = self.data[n:]
+            return n
+
+    clock = SwedishMeter(3)
+    hub = Hub("t", "0")
+    meter = MeterService(Source(b"".join(aidon_frame(clock, None, c) for c in (1, 2, 3, 4))), hub, line_window_ms=3000)
+    while meter.poll():
+        pass
+    assert meter.search is None and meter.decoder is None and meter.describe().startswith("HDLC")
+    assert [name for name in ASCII_MODULES if name in sys.modules] == []
+    assert hub.seq >= 1 and meter.reading is meter.binary.reading
+    # The ASCII stack comes back when the line is searched again.
+    meter.elapsed(meter_module.LOST_MS, True)
+    assert meter.search is not None and meter.decoder is not None
+    assert "hanport.core.decoder" in sys.modules

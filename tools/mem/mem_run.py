@@ -1,7 +1,9 @@
 # make mem, inside the 32-bit VM: the real firmware (.mpy build in /fw) in one mode on a virtual
-# clock with in-process peers, cut into slices of 4 KB of allocation (__slices__) because this port
+# clock with in-process peers, cut into slices of 1 KB of allocation (__slices__) because this port
 # collects garbage only between two calls from JS; prints one "MEM {json}" line at the end.
-# Usage (tools/mem.py runs it): mem_run.py MODE [MS [INTERVAL_MS]]  (setup | normal_ascii | normal_binary | normal_mqtt_only)
+# Usage (tools/mem.py runs it): mem_run.py MODE [MS [INTERVAL_MS]] | MODE harness
+# (MODE: setup | normal_ascii | normal_binary, +"_mqtt": without HTTP push; "harness": what the
+# harness alone keeps, so that tools/mem.py can start the firmware on a first area of 64,000 bytes).
 import gc
 import sys
 
@@ -16,16 +18,20 @@ vasyncio.install()
 memnet.install()
 
 MODE = sys.argv[1]
-WEB = MODE != "normal_mqtt_only"  # the classic ESP32's candidate: MQTT (+ effekttariff) only
-if MODE == "normal_binary":
+BOARD = __import__("json").loads(open("/fw/board.json").read())
+WEB = BOARD.get("web_server", True)  # as esp32/main.py: the board's defaults decide
+if MODE.startswith("normal_binary"):
     import cryptolib  # noqa: F401 - the C module on a device; its Python stand-in counts as harness here
 HOUR_MS = 3600000
-SLICE_BYTES = 4096
+# This port can collect only between two calls from JS, so garbage made within a slice makes
+# the heap grow where a device would collect first (py/gc.c collects before it adds an area).
+# Small slices keep that artefact small.
+SLICE_BYTES = 1024
 SPLIT = 134217728  # this build's "max new split", which gc.mem_free() includes
 HTTP_PATHS = ("/", "/api/v1/data", "/api/status", "/api/peaks", "/api")
 _peak = {"used": 0, "at_ms": 0, "modules": [], "what": "", "total": 0, "harness": 0, "steady": 0}
 STEADY_AFTER_MS = 120000  # the boot's transients (line search, discovery) are over by then
-_state = {"what": "boot", "slices": 0, "out": None}
+_state = {"what": "boot", "slices": 0, "out": None, "first_total": 0, "bound": 0, "bound_at_ms": 0, "bound_what": ""}
 _log_lines = [0]
 
 
@@ -35,12 +41,12 @@ def sample(what):
 
 
 def _measure():
-    used = gc.mem_alloc()
-    total = used + gc.mem_free() - SPLIT
+    total = gc.mem_alloc() + gc.mem_free() - SPLIT
     if not 64000 <= total < 1 << 24:
         raise RuntimeError("heap total %d: this build's max new split is not %d" % (total, SPLIT))
     if total > _peak["total"]:
         _peak["total"] = total
+    used = gc.mem_alloc()
     if vasyncio.now_ms >= STEADY_AFTER_MS and used > _peak["steady"]:
         _peak["steady"] = used
     if used > _peak["used"]:
@@ -52,15 +58,24 @@ def _measure():
 
 
 def __slices__():
-    """One slice: run scheduler steps until 4 KB were allocated; True while there is more."""
+    """One slice: run scheduler steps until SLICE_BYTES were allocated; True while there is more."""
     _state["slices"] += 1
     if _state["slices"] == 1:  # after the first collection: what the harness itself keeps
         _peak["harness"] = _peak["used"] = gc.mem_alloc()
+        _state["first_total"] = _peak["total"] = gc.mem_alloc() + gc.mem_free() - SPLIT
+        if sys.argv[2:3] == ["harness"]:
+            print("HARNESS %d %d" % (_peak["harness"], _state["first_total"]))
+            return False
         vasyncio.start(_main_coro())
     start = _measure()
     more = True
     while more and gc.mem_alloc() - start < SLICE_BYTES:
         more = vasyncio.step()
+    # Everything allocated in this slice could have been alive at once: an upper bound of what
+    # a device, which collects whenever an allocation would fail, needs at that moment.
+    bound = gc.mem_alloc()
+    if bound > _state["bound"]:
+        _state["bound"], _state["bound_at_ms"], _state["bound_what"] = bound, vasyncio.now_ms, _state["what"]
     gc.collect()  # done by the port when this call returns to JS
     if not more:
         _report(vasyncio.result())
@@ -163,7 +178,36 @@ async def world(app, duration_ms):
     app.request_restart()
 
 
+async def _import_stepwise(names):
+    """One module per scheduler step. A device collects during an import when the heap is
+    short (py/gc.c collects before it grows); this VM only between slices, so importing the
+    whole firmware in one step would count its loading garbage as heap the device needs."""
+    for name in names:
+        __import__(name)
+        await vasyncio.sleep_ms(0)
+
+
+def _app_modules(cfg):
+    """What App(cfg, ...) imports for this configuration, deepest first."""
+    try:  # the decoder the meter service starts with: the stored line's (svc/search.py)
+        binary = "hdlc" in read_file("/data/line.json").decode()
+    except OSError:
+        binary = False
+    names = ["hanport.core.bindecoder"] if binary else ["hanport.core.framer", "hanport.core.parser", "hanport.core.decoder"]
+    names.append("hanport.svc.meter")
+    names += ["hanport.svc.hourly", "hanport.svc.hub", "hanport.svc.app", "hanport.svc.history"]
+    names += ["hanport.core.calendar", "hanport.core.peaks", "hanport.core.periods", "hanport.svc.peaks"]
+    if cfg["mqtt.host"]:
+        names.append("hanport.svc.mqtt")
+    if cfg["http.url"]:
+        names.append("hanport.svc.http_push")
+    if WEB:
+        names += ["hanport.svc.web", "hanport.svc.site"]
+    return names
+
+
 async def normal(duration_ms, interval_ms):
+    await _import_stepwise(("hanport.netport", "hanport.svc.store", "hanport.svc.bootguard", "hanport.svc.boot"))
     from hanport.core.boards import validate
     from hanport.netport import NetPort
     from hanport.svc.app import App, Ports
@@ -177,8 +221,11 @@ async def normal(duration_ms, interval_ms):
     guard = BootGuard(JsonStore("/data/boot.json", 1024), "power_on", ticks_ms)
     board, _ = validate(__import__("json").loads(read_file("/fw/board.json")))
     forget(("hanport.core.boards",))  # as esp32/board.py does once the board file is checked
+    await vasyncio.sleep_ms(0)
     store = JsonStore("/data/config.json")
     cfg, _ = load_config(store, log)
+    await vasyncio.sleep_ms(0)
+    await _import_stepwise(_app_modules(cfg))
     ports = Ports(
         RecordSource("/data/meter.bin", interval_ms),
         log,
@@ -265,7 +312,12 @@ def _report(out):
     out.update(memnet.stats)
     out["mode"] = MODE
     out["harness"] = _peak["harness"]
-    out["gc_total"] = _peak["total"]
+    out["vm_total"] = _peak["total"]  # this VM's heap: it grows instead of collecting within a slice
+    out["first_area"] = _state["first_total"] - _peak["harness"]  # what the firmware found at start
+    out["peak_bound"] = _state["bound"] - _peak["harness"]
+    out["bound_at_s"] = _state["bound_at_ms"] // 1000
+    out["bound_what"] = _state["bound_what"]
+    out["largest_step"] = {"bytes": vasyncio.largest_step[0], "at_s": vasyncio.largest_step[1] // 1000, "task": vasyncio.largest_step[2]}
     out["peak_used_total"] = _peak["used"]
     out["peak_used"] = _peak["used"] - _peak["harness"]
     out["steady_used"] = max(0, _peak["steady"] - _peak["harness"])  # peak after the first 2 minutes

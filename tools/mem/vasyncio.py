@@ -1,6 +1,7 @@
 # make mem only: asyncio and time for the 32-bit VM on a virtual clock (the WebAssembly build's
 # asyncio has no run() or start_server and a real clock): runs the firmware's tasks in asyncio's
 # order and jumps the clock to the next timer when all wait. The firmware's subset only; never on a device.
+import gc
 import sys
 
 _PERIOD = 1 << 30
@@ -104,6 +105,7 @@ def _finish(task, result, error):
 
 
 _main = None
+largest_step = [0, 0, ""]  # bytes one task step allocated (garbage included), when, which coroutine
 
 
 def start(coro):
@@ -122,7 +124,11 @@ def step():
     if _ready:
         task, value = _ready.pop(0)
         if not task.done:
+            before = gc.mem_alloc()
             _step(task, value)
+            made = gc.mem_alloc() - before
+            if made > largest_step[0]:  # this VM never collects within a step: all of it counts
+                largest_step[0], largest_step[1], largest_step[2] = made, now_ms, str(task.coro)
         return True
     if not _timers:
         raise RuntimeError("every task waits and no timer is set")

@@ -95,6 +95,10 @@ SCHEMA = {
     "led_pin": ("int", -1),
     "button_pin": ("int", 0),  # held at boot: setup mode (BOOT button on most boards)
     "tx_power_dbm": ("int", 0),  # 0: radio default; e.g. 8 keeps a classic ESP32 near the port's 250 mA
+    # What the heap allows (make mem, docs/memory.md): boards without PSRAM set web_server false
+    # and a 2,048-byte telegram cap (Swedish telegrams: ~0.7 KB; Dutch/Belgian: <= 1.1 KB).
+    "web_server": ("bool", True),  # status page + API on port 80 in normal mode
+    "telegram_cap": ("int", 6144),  # longest ASCII telegram kept (Hungarian Sanxing SX631: 4,395)
 }
 
 # Only these may be the boot button (a strapping pin, but one the user presses after boot).
@@ -164,6 +168,8 @@ def validate(raw):
         errors.append("rx_pin and tx_pin must differ")
     if not 1024 <= board["rxbuf"] <= 16384:
         errors.append("rxbuf must be 1024-16384 bytes")
+    if not 1024 <= board["telegram_cap"] <= 16384:
+        errors.append("telegram_cap must be 1024-16384 bytes")
     if board["tx_power_dbm"] and not 2 <= board["tx_power_dbm"] <= 20:
         errors.append("tx_power_dbm must be 0 (default) or 2-20")
     return board, errors

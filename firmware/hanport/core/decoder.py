@@ -2,30 +2,18 @@
 # any serial source; it calls on_telegram(reading, framer) for every complete telegram
 # (reading is None when the CRC failed). Allocation-free per telegram.
 # Pure core: must not import machine, network, socket, time or asyncio.
+from hanport.core.drain import drain
 from hanport.core.framer import CRC_BAD, DEFAULT_CAP, Framer
 from hanport.core.parser import Parser
 from hanport.core.profiles import ALL_PROFILES
 from hanport.core.reading import Reading
 
 
-def drain(framer, owner, data, start, end):
-    """Feed data[start:end] (end=-1: to the end) to a framer (ASCII or HDLC), calling
-    owner._deliver() for every frame it completes (the owner, not a bound method: passing
-    one would allocate on MicroPython)."""
-    if end < 0:
-        end = len(data)
-    i = start
-    while i < end:
-        i = framer.feed(data, i, end)
-        if framer.ready:
-            owner._deliver()
-
-
 class Decoder:
-    def __init__(self, on_telegram, cap=DEFAULT_CAP, profiles=ALL_PROFILES, portable=None):
+    def __init__(self, on_telegram, cap=DEFAULT_CAP, profiles=ALL_PROFILES, portable=None, reading=None):
         self.framer = Framer(cap)
         self.parser = Parser(profiles, portable)
-        self.reading = Reading()
+        self.reading = Reading() if reading is None else reading  # the meter service shares one
         self._on_telegram = on_telegram
 
     def feed(self, data, start=0, end=-1):

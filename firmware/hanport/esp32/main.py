@@ -147,7 +147,7 @@ class _EspShell:
             mem_free=gc.mem_free,
             wifi=wifi,
             watchdog=self.watchdog,
-            web_port=80,
+            web_port=80 if board["web_server"] else 0,  # off on boards without PSRAM: docs/memory.md
             www_dir="/www",
             config_store=self.config_store,
             boot_guard=self.guard,

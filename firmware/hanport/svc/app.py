@@ -67,6 +67,7 @@ class App:
         self.meter = MeterService(
             ports.source,
             hub,
+            decoder_cap=ports.board["telegram_cap"] if ports.board else None,
             line_store=ports.line_store,
             line_window_ms=ports.line_window_ms,
             log=ports.log,

@@ -81,6 +81,14 @@ class HourlyRing:
         bit = self._bit(channel)
         return [self.snapshot(row) for row in self.rows if not row[_ACK] & bit]
 
+    def oldest_pending(self, channel):
+        """The oldest snapshot not yet acknowledged by this output, or None."""
+        bit = self._bit(channel)
+        for row in self.rows:
+            if not row[_ACK] & bit:
+                return self.snapshot(row)
+        return None
+
     def snapshot(self, row):
         key = row[0]
         snap = {"hour": format_time(key // 100, key % 100 * 10000), "meter_time": format_time(row[1], row[2])}

@@ -2,14 +2,19 @@
 # every valid telegram or binary frame to the hub; finds the meter's format and serial line
 # (core/detect.py, loaded only while searching) and keeps it. Source injected: readinto(buf)
 # -> n (never blocks), optionally configure(baud, parity, flip). Imports asyncio (via ticks), core.
-from hanport.core.decoder import Decoder
-from hanport.core.framer import CRC_BAD, CRC_OK
+from hanport.core.const import const
 from hanport.core.native import copy_into
-from hanport.core.reading import latin1
+from hanport.core.reading import Reading, latin1
 from hanport.svc.hub import NO_DATA_MS
 from hanport.ticks import sleep_ms, ticks_diff, ticks_ms
 
 _DLMS_OK = 0  # core/dlms.py verdicts, not imported: that module loads only for binary meters
+# core/framer.py's crc_state values, not imported: a binary meter never loads the ASCII stack
+# (host_tests/portable/test_meter_service.py checks they agree).
+_CRC_OK = const(1)
+_CRC_BAD = const(0)
+# What the ASCII decoder loads; unloaded once a binary meter is found (~16 KB on 32 bits).
+ASCII_MODULES = ("hanport.core.decoder", "hanport.core.framer", "hanport.core.parser", "hanport.core.profiles", "hanport.core.scan")
 _DLMS_ENCRYPTED = 1
 _DLMS_WRONG_KEY = 5
 _ASCII = "ascii"  # the formats of core/detect.py
@@ -30,9 +35,9 @@ class MeterService:
         self.hub = hub
         self.rx = bytearray(RX_CHUNK)  # allocated once, before the heap fragments
         self.decoder_cap = decoder_cap
-        self.decoder = self._ascii_decoder()
+        self.reading = Reading()  # one Reading shared by both decoders
+        self.decoder = None  # ASCII decoder; svc/search.py makes the one(s) the search needs
         self.binary = None  # HDLC/DLMS decoder, made by _binary_decoder() while it is needed
-        self.reading = self.decoder.reading  # one Reading shared by both decoders
         self.line_store = line_store
         self.log = log
         self.key = key  # meter.key: AES-128 key (hex) for encrypted binary meters, or ""
@@ -61,9 +66,11 @@ class MeterService:
         self.last_bad_crc = 0
 
     def _ascii_decoder(self):
-        if self.decoder_cap is None:
-            return Decoder(self._on_telegram)
-        return Decoder(self._on_telegram, self.decoder_cap)
+        from hanport.core.decoder import Decoder
+        from hanport.core.framer import DEFAULT_CAP
+
+        cap = DEFAULT_CAP if self.decoder_cap is None else self.decoder_cap
+        return Decoder(self._on_telegram, cap, reading=self.reading)
 
     def _binary_decoder(self):
         from hanport.core.bindecoder import HdlcDecoder
@@ -94,21 +101,21 @@ class MeterService:
             self.search.frame(fmt)
 
     def _on_telegram(self, reading, framer):
-        if reading is not None or framer.crc_state == CRC_OK:
+        if reading is not None or framer.crc_state == _CRC_OK:
             self._found(_ASCII)
         if reading is not None:
             self.last_kind = _ASCII
             if framer.length <= len(self.last_raw):
                 copy_into(self.last_raw, 0, framer.buf, 0, framer.length)
                 self.last_len = framer.length
-                self.last_crc = framer.crc_sent if framer.crc_state == CRC_OK else None
+                self.last_crc = framer.crc_sent if framer.crc_state == _CRC_OK else None
             self.hub.telegram(reading)
         else:
             n = framer.length if framer.length <= len(self.last_bad) else len(self.last_bad)
             copy_into(self.last_bad, 0, framer.buf, 0, n)
             self.last_bad_len = n
             self.last_bad_full_len = framer.length
-            self.last_bad_verdict = "crc_error" if framer.crc_state == CRC_BAD else "unparsable"
+            self.last_bad_verdict = "crc_error" if framer.crc_state == _CRC_BAD else "unparsable"
             self.last_bad_crc = framer.crc_sent
 
     def support_telegrams(self):
@@ -145,6 +152,8 @@ class MeterService:
         self.hub.bytes_seen()
         if self.decoder is not None:
             self.decoder.feed(self.rx, 0, n)
+        elif self.binary is None:  # a binary meter was just found (svc/search.py)
+            self.binary = self._binary_decoder()
         if self.binary is not None:
             self.binary.feed(self.rx, 0, n)
         elif self.search is not None and self.search.sniffer is not None:

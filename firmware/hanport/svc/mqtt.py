@@ -46,6 +46,7 @@ class MqttService:
         self.last_diag_ms = None
         self.last_diag_state = None
         self.announced = set()
+        self._tables = False  # core/discovery.py loaded (it goes once every field is announced)
         self.ha_online = False
         self.counters = {"connects": 0, "failures": 0, "auth_failures": 0, "published": 0, "hourly_sent": 0}
 
@@ -117,104 +118,114 @@ class MqttService:
                 self._connect()
             except Exception as e:
                 self._drop(e)
-                return _LOOP_MS
+            return _LOOP_MS
         try:
             self.client.check_msg()
-            self._announce()
-            self._publish_state(now)
-            self._publish_hourly()
-            self._publish_diag(now)
-            self._publish_peaks(now)
-            self._keepalive(now)
+            # At most one message per step, the reading first: each one makes several KB of
+            # garbage on 32 bits, and the heap's peak is what lives plus one step's garbage.
+            if not (
+                self._publish_state(now)
+                or self._publish_hourly()
+                or self._publish_diag(now)
+                or self._publish_peaks(now)
+                or self._announce()
+            ):
+                self._keepalive(now)
         except Exception as e:
             self._drop(e)
         return _LOOP_MS
 
     def _announce(self):
-        """Discovery for fields not yet announced, a few per step to keep the heap calm. The
-        discovery tables are loaded for this and unloaded once every field is announced."""
+        """Discovery for one field not yet announced per step (each message makes ~6 KB of
+        garbage on 32 bits: one at a time keeps the heap's peak low, make mem). The discovery
+        tables are loaded for this and unloaded once every field is announced."""
         reading = self.hub.reading_dict
         # From the second telegram on: the line search settles on the second frame and unloads
         # its code, so its modules and the discovery tables are never on the heap together.
         if not self.cfg["mqtt.ha_discovery"] or reading is None or self.hub.seq < 2:
-            return
-        if self.peaks is None or "peak_billed_w" in self.announced:
-            for field in reading:
-                if field not in self.announced:
-                    break
-            else:  # every field announced: the tables go (again loaded after a reconnect)
-                from hanport.unload import forget
-
-                forget(("hanport.core.discovery",))
-                return
-        from hanport.core.discovery import ha_discovery
-
-        budget = 4
-        if self.peaks is not None and "peak_billed_w" not in self.announced:
+            return False
+        if self.peaks is not None:
             for field, template in PEAK_SENSORS:
-                found = ha_discovery(
-                    self.prefix, self.device_id, field, reading.get("meter_id"), self.hub.firmware_version, "peaks", template
-                )
-                self.client.publish(found[0].encode(), found[1].encode(), retain=True)
-                self.announced.add(field)
-            return
+                if field not in self.announced:
+                    from hanport.core.discovery import ha_discovery
+
+                    self._tables = True
+                    found = ha_discovery(
+                        self.prefix, self.device_id, field, reading.get("meter_id"), self.hub.firmware_version, "peaks", template
+                    )
+                    self.client.publish(found[0].encode(), found[1].encode(), retain=True)
+                    self.announced.add(field)
+                    return True
         for field in reading:
             if field in self.announced:
                 continue
+            from hanport.core.discovery import ha_discovery
+
+            self._tables = True
+            self.announced.add(field)
             found = ha_discovery(self.prefix, self.device_id, field, reading.get("meter_id"), self.hub.firmware_version)
             if found is not None:
                 self.client.publish(found[0].encode(), found[1].encode(), retain=True)
-                budget -= 1
-            self.announced.add(field)
-            if budget == 0:
-                return
+                return True
+        if self._tables:  # every field announced: the tables go (loaded again after a reconnect)
+            from hanport.unload import forget
+
+            forget(("hanport.core.discovery",))
+            self._tables = False
+        return False
 
     def _publish_peaks(self, now):
         """Retained effekttariff status: on every closed period, and each minute for the live
         hour and headroom."""
         peaks = self.peaks
         if peaks is None or peaks.periods.key < 0:
-            return
+            return False
         if peaks.changes == self.peaks_changes and self.last_peaks_ms is not None and ticks_diff(now, self.last_peaks_ms) < 60000:
-            return
+            return False
         self.client.publish(self.t("peaks"), dumps(peaks.status()).encode(), retain=True)
         self.peaks_changes = peaks.changes
         self.last_peaks_ms = now
+        return True
 
     def _publish_state(self, now):
         hub = self.hub
         if hub.seq == self.published_seq or hub.reading_dict is None:
-            return
+            return False
         if self.last_state_ms is not None and self.published_seq:
             if ticks_diff(now, self.last_state_ms) < self.cfg["mqtt.min_interval_s"] * 1000:
-                return
+                return False
         age_ms = hub.telegram_age_ms()
         if age_ms is None or age_ms > 60000:  # stale: never republished as fresh
             self.published_seq = hub.seq
-            return
+            return False
         self.client.publish(self.t("state"), state_json(hub.reading_dict, age_ms // 1000).encode())
         self.published_seq = hub.seq
         self.last_state_ms = now
         self.counters["published"] += 1
+        return True
 
     def _publish_hourly(self):
         if self.hourly is None:
-            return
-        for snap in self.hourly.pending("mqtt"):
-            self.client.publish(self.t("hourly"), dumps(snap).encode(), qos=1)  # returns after PUBACK
-            self.hourly.ack("mqtt", snap)
-            self.counters["hourly_sent"] += 1
+            return False
+        snap = self.hourly.oldest_pending("mqtt")  # one hour per step
+        if snap is None:
+            return False
+        self.client.publish(self.t("hourly"), dumps(snap).encode(), qos=1)  # returns after PUBACK
+        self.hourly.ack("mqtt", snap)
+        self.counters["hourly_sent"] += 1
+        return True
 
     def _publish_diag(self, now):
         if self.diag is None:
-            return
+            return False
         state = self.hub.meter_state
         due = self.last_diag_ms is None or ticks_diff(now, self.last_diag_ms) >= 60000
         if not due and state == self.last_diag_state:
-            return  # every minute, and at once when the meter link changes state
+            return False  # every minute, and at once when the meter link changes state
         self.last_diag_ms = now
         self.last_diag_state = state
         self.client.publish(self.t("diag"), dumps(self.diag()).encode(), retain=True)
+        return True
 
     def _keepalive(self, now):
         if ticks_diff(now, self.last_ping_ms) >= self.cfg["mqtt.keepalive_s"] * 500:

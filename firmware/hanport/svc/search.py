@@ -12,15 +12,21 @@ class Search:
         self.meter = meter
         self.core = LineSearch(stored, meter.window_ms) if meter.window_ms else LineSearch(stored)
         self.sniffer = None
-        if meter.decoder is None:
-            meter.decoder = meter._ascii_decoder()
-        if meter.binary is None:
-            if self.core.candidate == HDLC:  # stored: a binary meter, its decoder at once
+        if self.core.candidate == HDLC:  # stored: a binary meter, its decoder alone at first
+            if meter.binary is None:
                 meter.binary = meter._binary_decoder()
-            else:  # binary frames only recognised until one is seen (no frame buffer)
-                self.sniffer = FrameSniffer()
+        else:
+            self._ascii(meter)
         if meter.can_switch:
             meter.source.configure(*self.core.line())
+
+    def _ascii(self, meter):
+        """The ASCII decoder, and binary frames recognised by a sniffer (no frame buffer)
+        unless the binary decoder is there already."""
+        if meter.decoder is None:
+            meter.decoder = meter._ascii_decoder()
+        if meter.binary is None and self.sniffer is None:
+            self.sniffer = FrameSniffer()
 
     def describe(self):
         return self.core.describe()
@@ -40,10 +46,9 @@ class Search:
         meter.line = core.line()
         meter.quiet_ms = 0
         meter.search = None
-        if fmt == HDLC:  # keep only the decoder of the format found (ASCII: a 6 KB buffer)
-            meter.decoder = None
-            if meter.binary is None:
-                meter.binary = meter._binary_decoder()
+        if fmt == HDLC:  # keep only the decoder of the format found (ASCII: a 2-6 KB buffer);
+            meter.decoder = None  # the binary one is made by the next poll, after the ASCII
+            # stack below has gone: the two are never on the heap together
         else:
             meter.binary = None
         if meter.line_store is not None:
@@ -58,6 +63,10 @@ class Search:
         from hanport.unload import forget
 
         forget(("hanport.svc.search", "hanport.core.detect", "hanport.core.sniff"))
+        if meter.decoder is None:
+            from hanport.svc.meter import ASCII_MODULES
+
+            forget(ASCII_MODULES)
         return True
 
     def elapsed(self, ms, got_bytes):
@@ -66,6 +75,7 @@ class Search:
         if core.switch:
             core.switch = False
             meter = self.meter
+            self._ascii(meter)  # the stored binary line failed: ASCII is possible again
             if meter.can_switch:
                 meter.source.configure(*core.line())
                 if meter.log is not None:
