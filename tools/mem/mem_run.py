@@ -317,7 +317,8 @@ def _report(out):
     out["peak_bound"] = _state["bound"] - _peak["harness"]
     out["bound_at_s"] = _state["bound_at_ms"] // 1000
     out["bound_what"] = _state["bound_what"]
-    out["largest_step"] = {"bytes": vasyncio.largest_step[0], "at_s": vasyncio.largest_step[1] // 1000, "task": vasyncio.largest_step[2]}
+    made, at_ms, task = vasyncio.largest_step
+    out["largest_step"] = {"bytes": made, "at_s": at_ms // 1000, "task": task}
     out["peak_used_total"] = _peak["used"]
     out["peak_used"] = _peak["used"] - _peak["harness"]
     out["steady_used"] = max(0, _peak["steady"] - _peak["harness"])  # peak after the first 2 minutes

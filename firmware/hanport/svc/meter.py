@@ -14,7 +14,13 @@ _DLMS_OK = 0  # core/dlms.py verdicts, not imported: that module loads only for 
 _CRC_OK = const(1)
 _CRC_BAD = const(0)
 # What the ASCII decoder loads; unloaded once a binary meter is found (~16 KB on 32 bits).
-ASCII_MODULES = ("hanport.core.decoder", "hanport.core.framer", "hanport.core.parser", "hanport.core.profiles", "hanport.core.scan")
+ASCII_MODULES = (
+    "hanport.core.decoder",
+    "hanport.core.framer",
+    "hanport.core.parser",
+    "hanport.core.profiles",
+    "hanport.core.scan",
+)
 _DLMS_ENCRYPTED = 1
 _DLMS_WRONG_KEY = 5
 _ASCII = "ascii"  # the formats of core/detect.py
