@@ -1,9 +1,7 @@
 # make mem, inside the 32-bit VM: the real firmware (.mpy build in /fw) in one mode on a virtual
-# clock with in-process peers, cut into slices of 1 KB of allocation (__slices__) because this port
-# collects garbage only between two calls from JS; prints one "MEM {json}" line at the end.
-# Usage (tools/mem.py runs it): mem_run.py MODE [MS [INTERVAL_MS]] | MODE harness
-# (MODE: setup | normal_ascii | normal_binary, +"_mqtt": without HTTP push; "harness": what the
-# harness alone keeps, so that tools/mem.py can start the firmware on a first area of 64,000 bytes).
+# clock with in-process peers, in slices of 1 KB of allocation (__slices__: this port collects
+# only between two calls from JS); prints "MEM {json}" at the end. tools/mem.py runs it:
+# mem_run.py MODE [MS [INTERVAL_MS]], or MODE harness (what the harness alone keeps).
 import gc
 import sys
 
