@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-# `make mem`: the firmware's heap on the 32-bit MicroPython (tools/mpwasm.mjs; the ESP32's GC and
-# growth from a 64,000-byte heap) per mode: setup, normal ASCII, normal binary. Builds the .mpy tree,
-# makes the meter's bytes and peers' data, runs tools/mem/mem_run.py, prints JSON lines + a table.
-# Usage: mem.py [MODE ...] [--minutes N (default 130)] [--json-only] | --modules; exit 1 when over budget.
+# `make mem`: the firmware's heap on the 32-bit MicroPython (tools/mpwasm.mjs, the ESP32's GC) per
+# board and mode (setup, normal ASCII, normal binary): builds the .mpy tree, makes the meter's bytes
+# and peers' data, runs tools/mem/mem_run.py, prints JSON lines + a table; exit 1 over budget.
+# Usage: mem.py [MODE ...] [--board NAME ...] [--minutes N (default 130)] [--json-only] | --modules
 import json
 import os
 import re
@@ -21,14 +21,22 @@ sys.path.insert(0, os.path.join(ROOT, "host_tests", "portable"))
 MODES = ("setup", "normal_ascii", "normal_binary")
 # _mqtt: MQTT without HTTP push; _stored: a later boot, the meter's line stored by the first
 EXTRA_MODES = ("normal_ascii_mqtt", "normal_binary_mqtt", "normal_ascii_stored", "normal_binary_stored")
-# A classic ESP32 without PSRAM: MicroPython's heap starts at 64,000 bytes and grows once to
-# ~128,000 while ~40 KB stay with ESP-IDF for Wi-Fi and TLS (micropython PR 13219). A second
-# growth takes that memory. So: at most one growth, and what the firmware keeps after a
-# collection leaves room for transient replies, JSON and TLS buffers.
+# Budgets per board (gc_total, peak_used). A classic ESP32 without PSRAM: MicroPython's heap
+# starts at 64,000 bytes and grows once to ~128,000 while ~40 KB stay with ESP-IDF for Wi-Fi and
+# TLS (micropython PR 13219); a second growth takes that memory. The C3 (no PSRAM) has ~139 KB
+# to grow into, shared with Wi-Fi: a second growth (to 256,000) would take 128 KB of it, so the
+# same budget. S2/S3 with PSRAM keep the heap there (2 MB on the S2 mini): a quarter of it, and
+# peak_used leaves room for replies, JSON and TLS. The C3 runs the classic board's services
+# (same board.json defaults, same bytecode): its figures are the classic board's.
 DEVICE_AREA = 64000
-GC_TOTAL_BUDGET = 128000
-PEAK_USED_BUDGET = 96 * 1024
-PEAK_USED_STRETCH = 80 * 1024
+NO_PSRAM = (128000, 96 * 1024)
+WITH_PSRAM = (512000, 256 * 1024)
+BOARDS = {
+    "esp32-devkitc": (NO_PSRAM, MODES),
+    "esp32-s3-devkitc": (WITH_PSRAM, ("normal_ascii", "normal_binary")),
+}
+BUDGETS = {"esp32-devkitc": NO_PSRAM, "esp32-c3-supermini": NO_PSRAM, "esp32-s2-mini": WITH_PSRAM, "esp32-s3-devkitc": WITH_PSRAM}
+PEAK_USED_STRETCH = 80 * 1024  # boards without PSRAM
 INTERVAL_S = 10  # the meter's cadence (Swedish meters: 1-10 s; 10 s is the common Aidon/Kaifa one)
 START_UTC = 20468 * 86400 + 6 * 3600 + 55 * 60  # 2026-01-15 06:55 UTC (07:55 Swedish time): an hour ends at 5 min
 KEY = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
@@ -123,10 +131,10 @@ def prepare(mode, data, minutes):
         f.write(b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00" + qname + b"\x00\x01\x00\x01")
 
 
-def build_tree(dest):
+def build_tree(dest, board="esp32-devkitc"):
     import build as builder
 
-    out, _ = builder.build("esp32-devkitc", dest, march="none")
+    out, _ = builder.build(board, dest, march="none")
     # Setup mode on the VM uses the host's radio stand-in (the ESP32's is machine/network code).
     builder._compile(
         os.path.join(ROOT, "firmware", "hanport", "host", "radio.py"),
@@ -154,8 +162,8 @@ def build_harness(dest):
     return dest
 
 
-def run_mode(mode, fw, work, minutes):
-    data = os.path.join(work, mode)
+def run_mode(mode, fw, work, minutes, board="esp32-devkitc"):
+    data = os.path.join(work, board, mode)
     prepare(mode, data, minutes)
     harness = build_harness(os.path.join(work, "harness"))
 
@@ -174,16 +182,15 @@ def run_mode(mode, fw, work, minutes):
     if probe.returncode or not found:
         raise SystemExit("mem: harness probe failed:\n" + (probe.stdout + probe.stderr)[-3000:])
     harness_bytes, first_total = int(found.group(1)), int(found.group(2))
-    heap = ((GC_TOTAL_BUDGET + harness_bytes) * VM_HEAP // first_total + 15) // 16 * 16
+    heap = ((BUDGETS[board][0] + harness_bytes) * VM_HEAP // first_total + 15) // 16 * 16
     proc = vm(heap, str(minutes * 60000))
-    with open(os.path.join(work, mode + ".log"), "w") as f:
+    log_path = os.path.join(work, board, mode + ".log")
+    with open(log_path, "w") as f:
         f.write(proc.stdout + proc.stderr)
     found = re.search(r"^MEM (\{.*\})$", proc.stdout, re.M)
     largest = re.findall(r"max free sz: (\d+)", proc.stdout)
     if proc.returncode or not found:
-        raise SystemExit(
-            "mem: mode %s failed (log: %s):\n%s" % (mode, os.path.join(work, mode + ".log"), (proc.stdout + proc.stderr)[-4000:])
-        )
+        raise SystemExit("mem: mode %s failed (log: %s):\n%s" % (mode, log_path, (proc.stdout + proc.stderr)[-4000:]))
     out = json.loads(found.group(1))
     peak_used = out.pop("peak_used")
     # The device's heap: 64,000 bytes, doubled by each growth (py/gc.c gc_try_add_heap), until
@@ -192,6 +199,7 @@ def run_mode(mode, fw, work, minutes):
     while gc_total < out["peak_bound"]:
         gc_total *= 2
     line = {
+        "board": board,
         "mode": mode,
         "gc_total": gc_total,
         "peak_used": peak_used,
@@ -250,32 +258,37 @@ def firmware_modules(fw):
 
 
 def verdict(line):
+    gc_budget, peak_budget = BUDGETS[line["board"]]
     over = []
-    if line["gc_total"] > GC_TOTAL_BUDGET:
-        over.append("heap grew more than once (gc_total %d > %d)" % (line["gc_total"], GC_TOTAL_BUDGET))
-    if line["peak_used"] > PEAK_USED_BUDGET:
-        over.append("peak_used %d > %d" % (line["peak_used"], PEAK_USED_BUDGET))
+    if line["gc_total"] > gc_budget:
+        over.append("the heap would grow to %d > %d" % (line["gc_total"], gc_budget))
+    if line["peak_used"] > peak_budget:
+        over.append("peak_used %d > %d" % (line["peak_used"], peak_budget))
     return over
 
 
 def table(lines):
     rows = [
-        "| mode | gc_total | peak_used | steady_used | free after gc | largest free | modules | within budget |",
-        "|---|---|---|---|---|---|---|---|",
+        "| board | mode | gc_total (budget) | peak_used (budget) | steady_used | free after gc | peak_bound | modules | within budget |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for line in lines:
+        gc_budget, peak_budget = BUDGETS[line["board"]]
         ok = "yes" if not verdict(line) else "NO"
-        if not verdict(line) and line["peak_used"] <= PEAK_USED_STRETCH:
+        if not verdict(line) and gc_budget == NO_PSRAM[0] and line["peak_used"] <= PEAK_USED_STRETCH:
             ok += " (stretch too)"
         rows.append(
-            "| %s | %d | %d | %d | %d | %s | %d | %s |"
+            "| %s | %s | %d (%d) | %d (%d) | %d | %d | %d | %d | %s |"
             % (
+                line["board"],
                 line["mode"],
                 line["gc_total"],
+                gc_budget,
                 line["peak_used"],
+                peak_budget,
                 line["steady_used"],
                 line["free_after_gc"],
-                line["largest_free"],
+                line["peak_bound"],
                 len(line["modules"]),
                 ok,
             )
@@ -286,12 +299,19 @@ def table(lines):
 def main(argv):
     minutes = 130
     modes = []
+    boards = []
     json_only = False
     modules_only = False
+    usage = "usage: mem.py [%s ...] [--board NAME ...] [--minutes N] [--json-only] | --modules" % " | ".join(MODES + EXTRA_MODES)
     i = 0
     while i < len(argv):
-        if argv[i] == "--minutes":
-            minutes = int(argv[i + 1])
+        if argv[i] in ("--minutes", "--board") and i + 1 < len(argv):
+            if argv[i] == "--minutes":
+                minutes = int(argv[i + 1])
+            elif argv[i + 1] in BUDGETS:
+                boards.append(argv[i + 1])
+            else:
+                raise SystemExit("mem: no budget for board %r; boards: %s" % (argv[i + 1], ", ".join(sorted(BUDGETS))))
             i += 2
             continue
         if argv[i] == "--json-only":
@@ -301,28 +321,32 @@ def main(argv):
         elif argv[i] in MODES or argv[i] in EXTRA_MODES:
             modes.append(argv[i])
         else:
-            raise SystemExit("usage: mem.py [%s ...] [--minutes N] [--json-only] | --modules" % " | ".join(MODES + EXTRA_MODES))
+            raise SystemExit(usage)
         i += 1
     work = tempfile.mkdtemp(prefix="hanport-mem-")
-    fw = build_tree(os.path.join(work, "fw"))
     if modules_only:
+        fw = build_tree(os.path.join(work, "fw"))
         costs = module_costs(fw, work, firmware_modules(fw))
         for name, size in costs:
             print("%-34s %7d" % (name, size))
         print("%-34s %7d" % ("total", sum(size for _, size in costs)))
         return 0
-    lines = [run_mode(mode, fw, work, minutes) for mode in (modes or MODES)]
+    from concurrent.futures import ThreadPoolExecutor
+
+    runs = []
+    for board in boards or sorted(BOARDS):
+        fw = build_tree(os.path.join(work, "fw-" + board), board)
+        runs += [(mode, fw, board) for mode in modes or (BOARDS[board][1] if board in BOARDS else MODES)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # one VM (node) per core
+        lines = list(pool.map(lambda run: run_mode(run[0], run[1], work, minutes, run[2]), runs))
     for line in lines:
         print(json.dumps(line, sort_keys=True))
     if not json_only:
         print("")
-        print(
-            "32-bit MicroPython heap (bytes; budget: gc_total <= %d, peak_used <= %d, stretch %d)"
-            % (GC_TOTAL_BUDGET, PEAK_USED_BUDGET, PEAK_USED_STRETCH)
-        )
+        print("32-bit MicroPython heap in bytes (%d simulated minutes; board budgets: tools/mem.py)" % minutes)
         print(table(lines))
         print("logs: " + work)
-    bad = [(line["mode"], verdict(line)) for line in lines if verdict(line)]
+    bad = [(line["board"] + " " + line["mode"], verdict(line)) for line in lines if verdict(line)]
     for mode, why in bad:
         print("over budget: %s: %s" % (mode, "; ".join(why)))
     return 1 if bad else 0

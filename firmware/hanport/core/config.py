@@ -28,7 +28,9 @@ SCHEMA = {
     "peaks.preset": ("str", "max1", 32, "the grid operator's effekttariff rule (README: Effekttariff)"),
     "meter.key": ("str", "", 47, "32 hex digits from the grid operator (encrypted binary meters), or empty"),
     "meter.kamstrup_energy_wh": ("int", 1, (1, 10), "1 (Sweden) or 10 (Norway, Denmark)"),
+    "meter.crc": ("str", "auto", 8, "auto, required, or optional (unsafe: any telegram without a CRC)"),
 }
+CRC_POLICIES = ("auto", "required", "optional")  # core/decoder.py
 
 
 def defaults():
@@ -119,6 +121,8 @@ def _cross_checks(cfg, errors):
         errors["meter.key"] = "the AES-128 key: 32 hex digits (0-9, a-f), spaces allowed"
     if cfg["meter.kamstrup_energy_wh"] not in (1, 10):
         errors["meter.kamstrup_energy_wh"] = "1 (Sweden) or 10 (Norway, Denmark)"
+    if cfg["meter.crc"] not in CRC_POLICIES:
+        errors["meter.crc"] = "auto (telegrams without a CRC only from meters that never send one), required or optional"
     if cfg["mqtt.user"] and not cfg["mqtt.host"]:
         errors["mqtt.user"] = "set mqtt.host too"
 

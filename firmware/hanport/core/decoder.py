@@ -2,16 +2,49 @@
 # any serial source; it calls on_telegram(reading, framer) for every complete telegram
 # (reading is None when the CRC failed). Allocation-free per telegram.
 # Pure core: must not import machine, network, socket, time or asyncio.
+from hanport.core.const import const
 from hanport.core.drain import drain
-from hanport.core.framer import CRC_BAD, DEFAULT_CAP, Framer
+from hanport.core.framer import CRC_BAD, DEFAULT_CAP, NO_CRC, Framer
+from hanport.core.native import crc16_arc
 from hanport.core.parser import Parser
 from hanport.core.profiles import ALL_PROFILES
 from hanport.core.reading import Reading
 
 
+# meter.crc: when a telegram without a CRC is believed (issue 13). A bit flip can turn ")" into
+# "!" and end a telegram early, or damage the CRC digits: such a telegram must never be taken
+# as one from a meter that sends no CRC.
+CRC_AUTO = "auto"  # only from a meter that identifies as CRC-less, never sent a CRC, and sent
+# the same identification line in the telegram before (so a boot's first one is not published)
+CRC_REQUIRED = "required"  # every telegram needs a valid CRC
+CRC_OPTIONAL = "optional"  # any telegram without a CRC is taken (unsafe: for meters that break the rules)
+_DSMR_CRC_VERSION = const(40)  # DSMR 4.0 made the CRC mandatory (P1 companion standard 4.0 §6.2)
+
+
+def sent_by_crc_less_meter(buf, n):
+    """True when a telegram may come from a protocol without a CRC: DSMR 2.2/3 or IEC 62056-21
+    (no "1-3:0.2.8" version object, or one below 40). DSMR >= 4 and e-MUCS (0-0:96.1.4) telegrams
+    always carry a CRC, and so do Swedish ones (Energiföretagen's recommendation), which like
+    every DSMR >= 4 meter send the date-time 0-0:1.0.0 that DSMR 2.2/3 has not."""
+    if buf.find(b"\n0-0:1.0.0(", 0, n) >= 0 or buf.find(b"\n0-0:96.1.4(", 0, n) >= 0:
+        return False
+    at = buf.find(b"\n1-3:0.2.8(", 0, n)
+    if at < 0:
+        return True
+    version = 0
+    i = at + 11
+    while i < n and 0x30 <= buf[i] <= 0x39 and version < 1000:
+        version = version * 10 + buf[i] - 0x30
+        i += 1
+    return version < _DSMR_CRC_VERSION
+
+
 class Decoder:
-    def __init__(self, on_telegram, cap=DEFAULT_CAP, profiles=ALL_PROFILES, portable=None, reading=None):
+    def __init__(self, on_telegram, cap=DEFAULT_CAP, profiles=ALL_PROFILES, portable=None, reading=None, crc=CRC_AUTO):
         self.framer = Framer(cap)
+        self.crc = crc
+        self.unverified = 0  # telegrams without a CRC not believed (crc policy): dropped
+        self._crc_less_ident = -1  # CRC of the previous telegram's identification line if it had no CRC
         self.parser = Parser(profiles, portable)
         self.reading = Reading() if reading is None else reading  # the meter service shares one
         self._on_telegram = on_telegram
@@ -25,10 +58,30 @@ class Decoder:
         if self.framer.flush():
             self._deliver()
 
+    def _believed(self, framer):
+        if framer.crc_state != NO_CRC:
+            self._crc_less_ident = -1
+            return framer.crc_state != CRC_BAD
+        crc = self.crc
+        if crc == CRC_OPTIONAL:
+            return True
+        if crc == CRC_AUTO and sent_by_crc_less_meter(framer.buf, framer.length):
+            # A damaged telegram cut short at a flipped "!" rarely keeps its identification line
+            # AND follows one with the same line that also had no CRC: a meter without CRC does.
+            ident = crc16_arc(framer.buf, 0, framer.buf.find(b"\n", 0, framer.length))
+            same = ident == self._crc_less_ident
+            self._crc_less_ident = ident
+            if same:
+                return True
+        else:
+            self._crc_less_ident = -1
+        self.unverified += 1
+        return False
+
     def _deliver(self):
         framer = self.framer
         try:
-            if framer.crc_state != CRC_BAD and self.parser.parse(framer.buf, framer.length, self.reading):
+            if self._believed(framer) and self.parser.parse(framer.buf, framer.length, self.reading):
                 self._on_telegram(self.reading, framer)
             else:
                 self._on_telegram(None, framer)
@@ -37,6 +90,7 @@ class Decoder:
 
     def stats(self):
         s = self.framer.stats()
+        s["unverified"] = self.unverified
         p = self.parser.stats()
         for k in p:
             s[k] = p[k]

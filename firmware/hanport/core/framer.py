@@ -9,7 +9,8 @@ from hanport.core.native import copy_into, crc16_arc
 #   "/" ident CRLF CRLF { OBIS "(" value ["*" unit] ")" CRLF } "!" CRC CRLF
 # CRC = 4 hex digits over every byte from "/" up to and including "!".
 # Quirks handled here:
-#  - DSMR 2.2/3.0 meters end with a bare "!" (no CRC)          -> crc_state NO_CRC
+#  - DSMR 2.2/3.0 meters end with a bare "!" CR LF (no CRC)     -> crc_state NO_CRC; whether
+#    that is believable is core/decoder.py's decision (crc policy)
 #  - Warmtelink heat meter sends "!B9F" (CRC not zero-padded)  -> 1..4 hex digits accepted
 #  - capture glitches cut a telegram mid-line and start anew   -> "/" inside a body resyncs
 #  - gateways append lines after "!" (EasyMeter Q3D COM-1)     -> skipped as garbage
@@ -20,6 +21,7 @@ _HUNT = const(0)  # looking for "/"
 _BODY = const(1)  # copying bytes until "!"
 _CRC = const(2)  # reading up to 4 hex digits after "!"
 _TRAIL = const(3)  # swallowing the CR/LF after the CRC so they are not counted as garbage
+_BANG_CR = const(4)  # a bare "!" then CR: only LF may follow for a telegram without a CRC
 
 CRC_OK = const(1)
 CRC_BAD = const(0)
@@ -134,8 +136,12 @@ class Framer:
                 c = data[i]
                 v = _hex_value(c)
                 if v < 0:
-                    # DSMR 2.2 ends with a bare "!" + CR LF; "!" then anything else is noise.
-                    self._finish(self._crc_digits > 0 or c == 0x0D or c == 0x0A)
+                    if self._crc_digits == 0 and c == 0x0D:
+                        self._state = _BANG_CR  # DSMR 2.2 ends with a bare "!" + CR LF
+                        i += 1
+                        continue
+                    # "!" LF also ends a telegram without a CRC; "!" then anything else is damage.
+                    self._finish(self._crc_digits > 0 or c == 0x0A)
                     if not self.ready:
                         continue
                     return i  # the terminating byte is looked at again (it may be "/")
@@ -146,6 +152,11 @@ class Framer:
                     self._finish(True)
                     if self.ready:
                         return i
+            elif state == _BANG_CR:  # "!" CR: a CRC-less end only if LF follows at once
+                self._finish(data[i] == 0x0A)
+                self._trail = 1  # the CR is eaten; _TRAIL takes the LF
+                if self.ready:
+                    return i
             else:  # _TRAIL: CR LF after the CRC line
                 c = data[i]
                 if (c == 0x0D or c == 0x0A) and self._trail < 2:
@@ -159,7 +170,7 @@ class Framer:
         """End of stream: complete a telegram waiting for more CRC digits (e.g. a file that
         ends right after "!A077" or "!B9F"). Returns True if a telegram became ready."""
         if self._state == _CRC and not self.ready:
-            self._finish(True)
+            self._finish(self._crc_digits > 0)  # a bare "!" at the end: no CR LF, not believable
         return self.ready
 
     def _finish(self, end_line_ok):

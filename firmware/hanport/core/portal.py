@@ -42,6 +42,7 @@ SETTINGS_KEYS = SETUP_KEYS + (
     "peaks.preset",
     "meter.key",
     "meter.kamstrup_energy_wh",
+    "meter.crc",
 )
 
 # Setup passwords: 12 symbols from 31 that cannot be confused when read off a label or a

@@ -73,6 +73,7 @@ class App:
             log=ports.log,
             key=cfg["meter.key"],
             kamstrup_wh=cfg["meter.kamstrup_energy_wh"],
+            crc=cfg["meter.crc"],
             keep_copies=bool(ports.web_port),  # shown only by the web server's API and support bundle
         )
         channels = []

@@ -35,7 +35,17 @@ LOST_MS = 120000  # a found line with bytes but no valid frame this long is sear
 
 class MeterService:
     def __init__(
-        self, source, hub, decoder_cap=None, line_store=None, line_window_ms=0, log=None, key="", kamstrup_wh=1, keep_copies=True
+        self,
+        source,
+        hub,
+        decoder_cap=None,
+        line_store=None,
+        line_window_ms=0,
+        log=None,
+        key="",
+        kamstrup_wh=1,
+        keep_copies=True,
+        crc="auto",
     ):
         self.source = source
         self.hub = hub
@@ -54,9 +64,14 @@ class MeterService:
         self.quiet_ms = 0  # since the last valid frame (or the end of a silence), once found
         self.silent_ms = 0  # how long no byte has come
         self.can_switch = hasattr(source, "configure")  # a capture replay cannot change its line
+        self.crc = crc  # meter.crc: core/decoder.py's policy for telegrams without a CRC
+        stored = line_store.load() if line_store is not None else None
+        # "this meter sends CRCs", kept with the line: after a reboot a telegram without a CRC
+        # is still damage, from the first byte on
+        self.crc_seen = isinstance(stored, dict) and stored.get("crc") is True
         from hanport.svc.search import Search  # svc/search.py: unloaded again once found
 
-        self.search = Search(self, line_store.load() if line_store is not None else None)
+        self.search = Search(self, stored)
         self.last_kind = None  # "ascii" or "hdlc": the format of the last valid frame
         self.bytes_total = 0
         self.errors = 0
@@ -76,7 +91,9 @@ class MeterService:
         from hanport.core.framer import DEFAULT_CAP
 
         cap = DEFAULT_CAP if self.decoder_cap is None else self.decoder_cap
-        return Decoder(self._on_telegram, cap, reading=self.reading)
+        decoder = Decoder(self._on_telegram, cap, reading=self.reading, crc=self.crc)
+        decoder.framer.meter_sends_crc = self.crc_seen
+        return decoder
 
     def _binary_decoder(self):
         from hanport.core.bindecoder import HdlcDecoder
@@ -106,7 +123,33 @@ class MeterService:
         else:
             self.search.frame(fmt)
 
+    def line_state(self):
+        """What the line store keeps: the search's state, and whether the meter sends CRCs."""
+        if self.search is not None or self.line is None:
+            return None  # still searching: svc/search.py saves it once found
+        baud, parity, flip = self.line
+        state = {"format": _HDLC if self.decoder is None else _ASCII, "baud": baud, "parity": parity, "flip": flip}
+        if self.crc_seen:
+            state["crc"] = True
+        return state
+
+    def save_line(self):
+        if self.line_store is None:
+            return
+        state = self.line_state()
+        if state is not None:
+            from hanport.core.jsonfmt import dumps
+
+            try:
+                self.line_store.save_text(dumps(state))
+            except (OSError, ValueError):
+                pass  # a full or failing flash: found again after the next boot
+
     def _on_telegram(self, reading, framer):
+        if framer.crc_state == _CRC_OK and not self.crc_seen:
+            self.crc_seen = True  # once per meter: kept with the line (a found line saves it now)
+            if self.search is None:
+                self.save_line()
         if reading is not None or framer.crc_state == _CRC_OK:
             self._found(_ASCII)
         if reading is not None:

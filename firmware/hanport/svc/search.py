@@ -3,7 +3,6 @@
 # searching: once found, this module, core/detect.py and core/sniff.py are unloaded (~5 KB).
 # Imports the core only.
 from hanport.core.detect import HDLC, LineSearch, line_name
-from hanport.core.jsonfmt import dumps
 from hanport.core.sniff import FrameSniffer
 
 
@@ -51,11 +50,7 @@ class Search:
             # stack below has gone: the two are never on the heap together
         else:
             meter.binary = None
-        if meter.line_store is not None:
-            try:
-                meter.line_store.save_text(dumps(core.state()))
-            except (OSError, ValueError):
-                pass  # a full or failing flash: found again after the next boot
+        meter.save_line()
         if meter.log is not None:
             meter.log("meter: found " + meter.found)
         # Unloaded: in the 20,000-telegram soak (64-bit port, 192 KB) 27.7 KB stay free after
