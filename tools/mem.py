@@ -269,7 +269,7 @@ def verdict(line):
 
 def table(lines):
     rows = [
-        "| board | mode | gc_total (budget) | peak_used (budget) | steady_used | free after gc | peak_bound | modules | within budget |",
+        "| board | mode | gc_total (budget) | peak_used (budget) | steady_used | free after gc | peak_bound | modules | fits |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for line in lines:

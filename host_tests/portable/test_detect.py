@@ -129,7 +129,8 @@ def test_binary_meter_found_unloads_the_ascii_stack():
     from hdlcgen import aidon_frame
     from telegen import SwedishMeter
 
-    assert (meter_module._CRC_OK, meter_module._CRC_BAD) == (framer.CRC_OK, framer.CRC_BAD)
+    if hasattr(meter_module, "_CRC_OK"):  # CPython; MicroPython folds _NAME = const() away
+        assert (meter_module._CRC_OK, meter_module._CRC_BAD) == (framer.CRC_OK, framer.CRC_BAD)
 
     class Source:  # three frames, then silence
         def __init__(self, data):

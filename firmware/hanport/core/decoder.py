@@ -10,7 +10,6 @@ from hanport.core.parser import Parser
 from hanport.core.profiles import ALL_PROFILES
 from hanport.core.reading import Reading
 
-
 # meter.crc: when a telegram without a CRC is believed (issue 13). A bit flip can turn ")" into
 # "!" and end a telegram early, or damage the CRC digits: such a telegram must never be taken
 # as one from a meter that sends no CRC.
