@@ -11,7 +11,7 @@ STUBS  := $(VENV)/esp32-typings/machine.pyi
 MPLIB  := $(VENV)/mplib/umqtt/simple.py
 WASM   := $(VENV)/wasm/node_modules/.installed
 
-.PHONY: help venv test test-only lint bench mem decode telegrams run www wiring build flash deploy console capture clean
+.PHONY: help venv test test-only lint bench mem fuzz decode telegrams run www wiring build flash deploy console capture clean
 
 help:
 	@echo "make run             firmware on this host, fed by the virtual meter (SERIAL=, CONFIG=, RUNTIME=cpython, WEB_PORT=)"
@@ -24,7 +24,8 @@ help:
 	@echo "make capture PORT=/dev/ttyUSB0 [SECONDS=60]   record the meter's raw bytes for make decode"
 	@echo "make test            run every test (CPython + MicroPython unix port)"
 	@echo "make bench           decoder speed vs dsmr_parser, heap bytes per telegram, make mem"
-	@echo "make mem             the firmware's heap on 32-bit MicroPython per mode, against the ESP32 budget"
+	@echo "make mem             the firmware's heap on 32-bit MicroPython per board and mode, against its budget"
+	@echo "make fuzz [N=1000000] the damage campaign: N damaged streams on CPython, N/10 on MicroPython"
 	@echo "make lint            ruff + mpy-cross on every firmware file"
 	@echo "make decode FILE=f   decode a raw capture to JSON lines (FILE=- for stdin)"
 	@echo "make telegrams N=10  print N generated Swedish telegrams"
@@ -83,6 +84,10 @@ bench: $(STAMP) $(MPLIB) $(WASM)
 # The whole firmware's heap on the 32-bit MicroPython, per mode (setup, normal ASCII, normal binary).
 mem: $(STAMP) $(MPLIB) $(WASM)
 	$(BIN)/python tools/mem.py
+
+# Damaged telegrams and frames, cold and warm decoders (issue 13); make bench shows the last run.
+fuzz: $(STAMP) $(MPLIB)
+	$(BIN)/python tools/fuzz.py $(if $(filter command line,$(origin N)),N=$(N))
 
 decode: $(STAMP)
 	$(BIN)/python tools/p1decode.py --stats $(FILE)

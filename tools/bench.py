@@ -2,6 +2,7 @@
 # `make bench`: decode the same stream of Swedish telegrams with hanport and with dsmr_parser
 # (PyPI, SWEDEN spec, TelegramBuffer + TelegramParser) on CPython, rounds interleaved so
 # machine noise hits both alike; then hanport under the MicroPython unix port (tools/bench_mp.py).
+import json
 import os
 import statistics
 import subprocess
@@ -97,6 +98,15 @@ def main():
     # The heap on the 32-bit VM, per mode, against the classic ESP32's budget (make mem runs the
     # full 130 simulated minutes; 30 here); an over-budget mode is printed, not fatal, here.
     subprocess.run([sys.executable, os.path.join(ROOT, "tools", "mem.py"), "--minutes", "30"], check=False)
+    sys.stdout.flush()
+    # The damage campaign takes minutes (make fuzz): its last run is shown, not run again.
+    last = os.path.join(ROOT, "build", "fuzz-last.json")
+    if os.path.exists(last):
+        with open(last) as f:
+            fuzz = json.load(f)
+        print("\nLast damage campaign (make fuzz; %s):\n%s" % (fuzz["sources"], fuzz["table"]))
+    else:
+        print("\nNo damage campaign run yet: make fuzz")
     if not os.path.exists(micropython):
         print("MicroPython unix port not found at %s: skipped" % micropython)
 

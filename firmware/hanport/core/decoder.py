@@ -48,6 +48,13 @@ class Decoder:
         self.reading = Reading() if reading is None else reading  # the meter service shares one
         self._on_telegram = on_telegram
 
+    def restart(self):
+        """As after a reboot: any partial telegram and what was learnt about the meter's CRC
+        are forgotten (counters are kept). tools/damage.py runs each stream on a restarted one."""
+        self.framer.reset()
+        self.framer.meter_sends_crc = False
+        self._crc_less_ident = -1
+
     def feed(self, data, start=0, end=-1):
         """Consume data[start:end] (end=-1: to the end); call back for each telegram."""
         drain(self.framer, self, data, start, end)
