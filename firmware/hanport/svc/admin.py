@@ -42,6 +42,7 @@ def support(app):
         "device": app.hub.device_id,
         "status": app.diag(),
         "telegrams": app.meter.support_telegrams(),
+        "energy_guard": app.hub.guard.status(),  # implausible registers not published (core/sanity.py)
         "config": schema.redacted(app.cfg),
     }
     if app.ports.boot_guard is not None:

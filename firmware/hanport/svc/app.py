@@ -64,6 +64,7 @@ class App:
         self.cfg = cfg
         self.ports = ports
         self.hub = hub = Hub(device_id, VERSION)
+        hub.log = ports.log
         self.meter = MeterService(
             ports.source,
             hub,
@@ -170,6 +171,8 @@ class App:
         if self.http is not None:
             out["http"] = self.http.status()
         out["hourly"] = {"kept": len(self.hourly.rows), "dropped": self.hourly.dropped}
+        if hub.guard.rejected or hub.guard.restarts:
+            out["implausible"] = hub.guard.rejected  # telegrams with energy registers not believed
         if hub.listener_errors or self.meter.errors:
             out["errors"] = {"listeners": hub.listener_errors, "meter": self.meter.errors, "last": hub.last_listener_error}
         return out

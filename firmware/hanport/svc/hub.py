@@ -1,6 +1,8 @@
 # Shared state of the running dongle: the latest reading (latest value wins, no queues),
 # its sequence number and age, the meter link status with its likely causes, and counters.
-# Services read and update it between awaits; nothing here blocks. Imports ticks only.
+# Services read and update it between awaits; nothing here blocks. Imports ticks and
+# core/sanity.py (implausible energy registers are not published).
+from hanport.core.sanity import EnergyGuard
 from hanport.ticks import ticks_diff, ticks_ms
 
 NO_DATA_MS = 30000  # no byte from the meter for 30 s
@@ -46,11 +48,30 @@ class Hub:
         self.listeners = []  # callables(hub) run on every valid telegram
         self.listener_errors = 0
         self.last_listener_error = ""
+        self.guard = EnergyGuard()
+        self.last_check_ms = None  # the previous telegram, published or not
+        self.log = None  # log(text), set by the app: the first implausible telegram is logged
 
     def bytes_seen(self):
         self.last_byte_ms = ticks_ms()
 
     def telegram(self, reading):
+        """A valid telegram (CRC or FCS checked): published unless its energy registers are
+        implausible (core/sanity.py); then counted, the first one logged, and nothing downstream
+        (outputs, effekttariff, hourly ring) sees it."""
+        now = ticks_ms()
+        elapsed = ticks_diff(now, self.last_check_ms) if self.last_check_ms is not None else 0
+        self.last_check_ms = now
+        guard = self.guard
+        restarts = guard.restarts
+        if not guard.check(reading, elapsed):
+            if guard.rejected == 1 and self.log is not None:
+                self.log(
+                    "meter: an energy register went backwards or jumped (%s); not published, counted" % guard.status()["last"]
+                )
+            return
+        if guard.restarts != restarts and self.log is not None:
+            self.log("meter: its energy registers restarted; following them from here")
         self.reading = reading
         self.reading_dict = reading.to_dict()
         self.seq += 1
