@@ -33,7 +33,7 @@ NO_PSRAM = (128000, 96 * 1024)
 WITH_PSRAM = (512000, 256 * 1024)
 BOARDS = {
     "esp32-devkitc": (NO_PSRAM, MODES),
-    "esp32-s3-devkitc": (WITH_PSRAM, ("normal_ascii", "normal_binary")),
+    "esp32-s3-devkitc": (WITH_PSRAM, ("normal_ascii",)),  # --board for the others
 }
 BUDGETS = {"esp32-devkitc": NO_PSRAM, "esp32-c3-supermini": NO_PSRAM, "esp32-s2-mini": WITH_PSRAM, "esp32-s3-devkitc": WITH_PSRAM}
 PEAK_USED_STRETCH = 80 * 1024  # boards without PSRAM
@@ -171,7 +171,10 @@ def run_mode(mode, fw, work, minutes, board="esp32-devkitc"):
         args = [NODE, os.path.join(ROOT, "tools", "mpwasm.mjs"), "--heap", str(heap)]
         args += ["--copy", fw + "=/fw", "--copy", harness + "=/mem", "--copy", data + "=/data"]
         args += ["--copy", os.path.join(ROOT, "host_tests", "wasm_shims", "cryptolib.py") + "=/mem/cryptolib.py"]
-        return subprocess.run(args + ["/mem/mem_run.py", mode] + list(argv), capture_output=True, text=True, timeout=900)
+        env = dict(os.environ, HANPORT_MEM_SLICE="1024" if BUDGETS[board] == NO_PSRAM else "8192")
+        return subprocess.run(
+            args + ["/mem/mem_run.py", mode] + list(argv), capture_output=True, text=True, timeout=3600, env=env
+        )
 
     # First what the harness alone keeps; then the run, on a heap of the budget (128,000 bytes,
     # one growth on the device) plus that, so the firmware finds the room it has on the device.
@@ -182,7 +185,8 @@ def run_mode(mode, fw, work, minutes, board="esp32-devkitc"):
     if probe.returncode or not found:
         raise SystemExit("mem: harness probe failed:\n" + (probe.stdout + probe.stderr)[-3000:])
     harness_bytes, first_total = int(found.group(1)), int(found.group(2))
-    heap = ((BUDGETS[board][0] + harness_bytes) * VM_HEAP // first_total + 15) // 16 * 16
+    room = min(BUDGETS[board][0], 256000)  # PSRAM boards: the VM grows on when it needs more
+    heap = ((room + harness_bytes) * VM_HEAP // first_total + 15) // 16 * 16
     proc = vm(heap, str(minutes * 60000))
     log_path = os.path.join(work, board, mode + ".log")
     with open(log_path, "w") as f:

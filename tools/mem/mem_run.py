@@ -24,7 +24,8 @@ HOUR_MS = 3600000
 # This port can collect only between two calls from JS, so garbage made within a slice makes
 # the heap grow where a device would collect first (py/gc.c collects before it adds an area).
 # Small slices keep that artefact small.
-SLICE_BYTES = 1024
+# Boards with PSRAM have room to spare: larger slices there (tools/mem.py) keep the run short.
+SLICE_BYTES = int(__import__("os").getenv("HANPORT_MEM_SLICE") or 1024)
 SPLIT = 134217728  # this build's "max new split", which gc.mem_free() includes
 HTTP_PATHS = ("/", "/api/v1/data", "/api/status", "/api/peaks", "/api")
 _peak = {"used": 0, "at_ms": 0, "modules": [], "what": "", "total": 0, "harness": 0, "steady": 0}

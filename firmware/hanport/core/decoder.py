@@ -2,7 +2,6 @@
 # any serial source; it calls on_telegram(reading, framer) for every complete telegram
 # (reading is None when the CRC failed). Allocation-free per telegram.
 # Pure core: must not import machine, network, socket, time or asyncio.
-from hanport.core.const import const
 from hanport.core.drain import drain
 from hanport.core.framer import CRC_BAD, DEFAULT_CAP, NO_CRC, Framer
 from hanport.core.native import crc16_arc
@@ -17,25 +16,12 @@ CRC_AUTO = "auto"  # only from a meter that identifies as CRC-less, never sent a
 # the same identification line in the telegram before (so a boot's first one is not published)
 CRC_REQUIRED = "required"  # every telegram needs a valid CRC
 CRC_OPTIONAL = "optional"  # any telegram without a CRC is taken (unsafe: for meters that break the rules)
-_DSMR_CRC_VERSION = const(40)  # DSMR 4.0 made the CRC mandatory (P1 companion standard 4.0 §6.2)
 
 
-def sent_by_crc_less_meter(buf, n):
-    """True when a telegram may come from a protocol without a CRC: DSMR 2.2/3 or IEC 62056-21
-    (no "1-3:0.2.8" version object, or one below 40). DSMR >= 4 and e-MUCS (0-0:96.1.4) telegrams
-    always carry a CRC, and so do Swedish ones (Energiföretagen's recommendation), which like
-    every DSMR >= 4 meter send the date-time 0-0:1.0.0 that DSMR 2.2/3 has not."""
-    if buf.find(b"\n0-0:1.0.0(", 0, n) >= 0 or buf.find(b"\n0-0:96.1.4(", 0, n) >= 0:
-        return False
-    at = buf.find(b"\n1-3:0.2.8(", 0, n)
-    if at < 0:
-        return True
-    version = 0
-    i = at + 11
-    while i < n and 0x30 <= buf[i] <= 0x39 and version < 1000:
-        version = version * 10 + buf[i] - 0x30
-        i += 1
-    return version < _DSMR_CRC_VERSION
+def _crc_less(buf, n):
+    from hanport.core.crcless import sent_by_crc_less_meter  # only ever loaded for such telegrams
+
+    return sent_by_crc_less_meter(buf, n)
 
 
 class Decoder:
@@ -71,7 +57,7 @@ class Decoder:
         crc = self.crc
         if crc == CRC_OPTIONAL:
             return True
-        if crc == CRC_AUTO and sent_by_crc_less_meter(framer.buf, framer.length):
+        if crc == CRC_AUTO and _crc_less(framer.buf, framer.length):
             # A damaged telegram cut short at a flipped "!" rarely keeps its identification line
             # AND follows one with the same line that also had no CRC: a meter without CRC does.
             ident = crc16_arc(framer.buf, 0, framer.buf.find(b"\n", 0, framer.length))

@@ -18,7 +18,6 @@ from hanport.core.profiles import (
     P_TEXT,
     P_TIME,
     P_TIME_SI,
-    PROFILES,
 )
 from hanport.core.reading import HISTORY_CAP
 from hanport.core.scan import BAD, Scanner
@@ -38,6 +37,9 @@ class Parser:
         # case costs one C-level slice and hash instead of a Python loop per character.
         # MicroPython keeps the loop: a slice would allocate on every line.
         self._raw = None if scan.portable else {}
+        # The tables only while the index is built: svc/meter.py unloads them after (~4.5 KB).
+        from hanport.core.profiles import PROFILES
+
         channels_of_rows = []
         kinds = []
         slots = []

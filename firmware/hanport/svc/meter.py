@@ -93,6 +93,9 @@ class MeterService:
         cap = DEFAULT_CAP if self.decoder_cap is None else self.decoder_cap
         decoder = Decoder(self._on_telegram, cap, reading=self.reading, crc=self.crc)
         decoder.framer.meter_sends_crc = self.crc_seen
+        from hanport.unload import forget
+
+        forget(("hanport.core.profiles",))  # its tables are in the parser's index now
         return decoder
 
     def _binary_decoder(self):
