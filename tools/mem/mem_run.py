@@ -194,14 +194,14 @@ def _app_modules(cfg):
         binary = False
     names = ["hanport.core.bindecoder"] if binary else ["hanport.core.framer", "hanport.core.parser", "hanport.core.decoder"]
     names.append("hanport.svc.meter")
-    names += ["hanport.svc.hourly", "hanport.svc.hub", "hanport.svc.app", "hanport.svc.history"]
+    names += ["hanport.svc.hourly", "hanport.svc.hub", "hanport.svc.app"]
     names += ["hanport.core.calendar", "hanport.core.peaks", "hanport.core.periods", "hanport.svc.peaks"]
     if cfg["mqtt.host"]:
         names.append("hanport.svc.mqtt")
     if cfg["http.url"]:
         names.append("hanport.svc.http_push")
     if WEB:
-        names += ["hanport.svc.web", "hanport.svc.site"]
+        names += ["hanport.svc.history", "hanport.svc.web", "hanport.svc.site"]
     return names
 
 

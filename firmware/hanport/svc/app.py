@@ -84,10 +84,12 @@ class App:
             channels.append("http")
         self.hourly = HourlyRing(ports.hourly_store, tuple(channels))
         hub.listeners.append(self.hourly.on_telegram)
-        from hanport.svc.history import PowerHistory
+        self.history = None  # the status page's power graph: only with a web server
+        if ports.web_port:
+            from hanport.svc.history import PowerHistory
 
-        self.history = PowerHistory()
-        hub.listeners.append(self.history.on_telegram)
+            self.history = PowerHistory()
+            hub.listeners.append(self.history.on_telegram)
         from hanport.svc.peaks import PeakService
 
         self.peaks = PeakService(cfg["peaks.preset"], ports.peaks_store, ports.log, ports.utc_now)

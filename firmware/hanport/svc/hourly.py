@@ -98,8 +98,15 @@ class HourlyRing:
         return snap
 
     def ack(self, channel, snap):
+        """The output has it. A row every output has is dropped (in RAM now, on flash with the
+        next hour's save): without an outage the ring stays near empty on the heap; a 48-hour
+        outage fills it to CAP rows, ~3 KB on 32 bits (docs/memory.md)."""
         bit = self._bit(channel)
+        everyone = (1 << len(self.channels)) - 1
         hour = snap["hour"]
         for row in self.rows:
             if format_time(row[0] // 100, row[0] % 100 * 10000) == hour:
                 row[_ACK] |= bit
+                if row[_ACK] & everyone == everyone:
+                    self.rows.remove(row)
+                return
