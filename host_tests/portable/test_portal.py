@@ -180,6 +180,24 @@ def test_setup_site_flow():
     assert not [line for line in logs if "longenough" in line or "adminpass" in line]
 
 
+def test_setup_takes_the_advanced_settings_too():
+    # Boards without PSRAM have no settings page in normal mode: the portal is where the
+    # effekttariff rule, the meter key or the CRC policy are set. Optional in the form.
+    from hanport.core.portal import SETTINGS_KEYS
+
+    site, store, _, _ = _site(Radio(("connected", "192.168.1.57")))
+    _, info, _ = _call(site, "GET", "/api/setup")
+    assert info["values"]["meter.crc"] == "auto" and info["values"]["peaks.preset"] == "max1"
+    changes = {"wifi.ssid": "home", "wifi.password": "longenough", "admin.password": "adminpass"}
+    body = form_body(SETTINGS_KEYS, config.defaults(), dict(changes, **{"peaks.preset": "ellevio", "meter.crc": "bogus"}))
+    status, out, _ = _call(site, "POST", "/api/setup", body)
+    assert status == 400 and set(out["errors"]) == {"meter.crc"} and store.load() is None
+    body = form_body(SETTINGS_KEYS, config.defaults(), dict(changes, **{"peaks.preset": "ellevio", "meter.crc": "required"}))
+    assert _call(site, "POST", "/api/setup", body)[0] == 202
+    saved = store.load()
+    assert saved["peaks.preset"] == "ellevio" and saved["meter.crc"] == "required"
+
+
 def test_setup_site_reports_failure_and_keeps_form():
     radio = Radio(("failed", "wrong password"), after=1)
     site, store, d, _ = _site(radio)

@@ -7,7 +7,7 @@ import asyncio
 from hanport.core import config as schema
 from hanport.core.form import apply_form
 from hanport.core.jsonfmt import dumps
-from hanport.core.portal import SETUP_KEYS, ap_password, is_probe, setup_errors
+from hanport.core.portal import SETTINGS_KEYS, SETUP_KEYS, ap_password, is_probe, setup_errors
 from hanport.svc.admin import form_values, post_form
 from hanport.svc.gate import AdminGate
 from hanport.svc.web import WebServer, json_reply
@@ -71,8 +71,8 @@ class SetupSite:
             if refused is not None:
                 return refused
         if path == "/api/setup" and request.method == "GET":
-            out = form_values(self.cfg, SETUP_KEYS)
-            out["mode"] = "setup"
+            out = form_values(self.cfg, SETTINGS_KEYS)  # the advanced ones too (boards without
+            out["mode"] = "setup"  # a web server in normal mode have no other settings page)
             out["device"] = self.device_id
             out["reason"] = _REASONS.get(self.reason, "")
             return json_reply(200, out)
@@ -114,7 +114,9 @@ class SetupSite:
     def _save(self, form):
         if self.state == "joining" and not self.retrying_home:
             return json_reply(409, {"error": "still trying the last network: wait for the result"})
-        new_cfg, errors = apply_form(self.cfg, form, SETUP_KEYS)
+        # The advanced settings are optional here: applied when the form has them.
+        shown = SETUP_KEYS + tuple(k for k in SETTINGS_KEYS if k in form and k not in SETUP_KEYS)
+        new_cfg, errors = apply_form(self.cfg, form, shown)
         # What setup requires on top, reported together with the other field errors.
         preview = {
             "wifi.ssid": (form.get("wifi.ssid") or "").strip(),
