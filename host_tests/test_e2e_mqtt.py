@@ -8,7 +8,7 @@ import time
 import pytest
 from harness import Broker, FakeMeter, Firmware, Subscriber, wait_for
 
-SMALL_HEAP = "208k"  # .mpy build on this 64-bit port; see README "Memory" (192 KB before binary meters)
+SMALL_HEAP = "208k"  # .mpy build on this 64-bit port; see docs/memory.md (192 KB before binary meters)
 START_UTC = 1768348800  # 2026-01-14 00:00 UTC = 01:00 Swedish winter time, on an hour boundary
 
 

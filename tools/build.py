@@ -87,6 +87,10 @@ def report(name, out, files):
         key = rel.rsplit("/", 1)[0] if "/" in rel else "/"
         groups[key] = groups.get(key, 0) + size
     total = sum(size for _, size in files)
+    sys.path.insert(0, os.path.join(ROOT, "firmware"))
+    from hanport import VERSION
+
+    print("hanport %s for %s" % (VERSION, name))
     print("build/%s: %d files, %d bytes (the heap they need: make mem)" % (name, len(files), total))
     for key in sorted(groups):
         print("  %-22s %7d" % (key, groups[key]))

@@ -3,7 +3,7 @@
 # per month in the meter's time with the peaks a grid operator would bill, so a user can check
 # a bill against a capture. Runs under CPython and the MicroPython unix port.
 # Usage: peaks.py --preset NAME [FILE|-]     (presets: max1 ellevio goteborg tekniska_verken
-#        malarenergi sollentuna; see README "Effekttariff")
+#        malarenergi sollentuna; see docs/effekttariff.md)
 import sys
 
 from rawinput import add_firmware_to_path, chunks  # noqa: E402

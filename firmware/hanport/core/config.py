@@ -25,7 +25,7 @@ SCHEMA = {
     "http.token": ("str", "", 256, "bearer token (optional)"),
     "http.interval_s": ("int", 10, (0, 3600), "0 (every telegram) to 3600 seconds"),
     "admin.password": ("str", "", 64, ""),
-    "peaks.preset": ("str", "max1", 32, "the grid operator's effekttariff rule (README: Effekttariff)"),
+    "peaks.preset": ("str", "max1", 32, "the grid operator's effekttariff rule (docs/effekttariff.md)"),
     "meter.key": ("str", "", 47, "32 hex digits from the grid operator (encrypted binary meters), or empty"),
     "meter.kamstrup_energy_wh": ("int", 1, (1, 10), "1 (Sweden) or 10 (Norway, Denmark)"),
     "meter.crc": ("str", "auto", 8, "auto, required, or optional (unsafe: any telegram without a CRC)"),

@@ -1,6 +1,6 @@
 # DLMS/COSEM data-notification (IEC 62056-6-2/-5-3, A-XDR encoded) -> the canonical Reading,
 # in exact integers, walking the bytes in place (no copies, no recursion). Handles the list
-# styles of Swedish v1.2, Norwegian and Danish HAN meters; see README "Binary meters".
+# styles of Swedish v1.2, Norwegian and Danish HAN meters; see docs/binary-meters.md.
 # Pure core: must not import machine, network, socket, time or asyncio.
 from hanport.core.const import const
 from hanport.core.fields import FIELDS, METER_TIME, OUT_DEC

@@ -1,5 +1,5 @@
 # The canonical reading's fields: one slot number per name, and how each is written out.
-# These names are what every output (MQTT, HTTP, local API) uses; see README "Reading".
+# These names are what every output (MQTT, HTTP, local API) uses; see docs/api.md ("The canonical reading").
 # Pure data: must not import machine, network, socket, time or asyncio.
 from hanport.core.const import const
 

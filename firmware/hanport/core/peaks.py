@@ -9,7 +9,7 @@ from hanport.core.reading import Fixed
 # A set: which periods count ("months", "weekdays_only", "no_holidays", "hours" [from, to)),
 # or "other": the periods outside set number N's window; "top" N, "distinct_days", and "night"
 # (from_hour, to_hour, num, den): periods starting then count at num/den of their power.
-# Each preset's rule and its source are written down in the README ("Effekttariff").
+# Each preset's rule and its source are written down in docs/effekttariff.md.
 PRESETS = {
     "max1": {"period_min": 60, "sets": ({"name": "month", "top": 1},)},
     "ellevio": {"period_min": 60, "sets": ({"name": "month", "top": 3, "distinct_days": True, "night": (22, 6, 1, 2)},)},

@@ -14,7 +14,7 @@ _LOOP_MS = 50
 _AUTH_CAP_MS = 300000  # wrong credentials: retry at most every 5 minutes
 
 
-# Home Assistant sensors read from the retained peaks topic (README: Effekttariff).
+# Home Assistant sensors read from the retained peaks topic (docs/effekttariff.md).
 PEAK_SENSORS = (
     ("peak_billed_w", "{{ value_json.billed_w if value_json.billed_w is number else (value_json.billed_w.values() | max) }}"),
     ("peak_headroom_w", "{{ value_json.period.headroom_w }}"),
