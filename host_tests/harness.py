@@ -225,7 +225,7 @@ class Firmware:
         os.makedirs(data, exist_ok=True)
         runtime = runtime or MICROPYTHON
         args = [runtime] + (["-X", "heapsize=" + heap] if runtime == MICROPYTHON else [])
-        args += [os.path.join(ROOT, "tools", "hanport_host.py"), "--serial", serial, "--data", data]
+        args += [os.path.join(ROOT, "tools", "hanport_host.py"), "--serial", serial, "--data", data, "--verbose"]
         if config is not None:
             args += ["--config", self.config_path]
         args += list(extra)

@@ -3,6 +3,7 @@
 # the status page and API answer, with CONFIG naming a real mosquitto MQTT connects as well.
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -43,7 +44,7 @@ def _get(port, path):
         return reply.status, reply.read()
 
 
-@pytest.mark.parametrize("combo", ["plain", "web", "mqtt+web", "cpython+web"])
+@pytest.mark.parametrize("combo", ["plain", "web", "mqtt+web+verbose", "cpython+web"])
 def test_make_run_combination_shows_readings(tmp_path, combo):
     env = {}
     broker = None
@@ -51,6 +52,8 @@ def test_make_run_combination_shows_readings(tmp_path, combo):
         env["WEB_PORT"] = str(free_port())
     if combo.startswith("cpython"):
         env["RUNTIME"] = "cpython"
+    if "verbose" in combo:
+        env["VERBOSE"] = "1"
     if "mqtt" in combo:
         broker = Broker(tmp_path).start()
         config = tmp_path / "config.json"
@@ -58,7 +61,14 @@ def test_make_run_combination_shows_readings(tmp_path, combo):
         env["CONFIG"] = str(config)
     run = MakeRun(env)
     try:
-        wait_for(lambda: run.output().count("reading {") >= 2, 60, what=run.output)
+        if "verbose" in combo:  # the canonical reading as JSON
+            wait_for(lambda: run.output().count("reading {") >= 2, 60, what=run.output)
+        else:  # one line for people: time | net power | per phase | energy
+            shape = re.compile(
+                r"reading \d\d:\d\d:\d\d \| net -?\d+\.\d{3} kW \| L1 -?\d+\.\d{3} kW [\d.]+ A \|.* \| in \d+\.\d{3} kWh"
+            )
+            wait_for(lambda: len(shape.findall(run.output())) >= 2, 60, what=run.output)
+            assert "reading {" not in run.output()
         out = run.output()
         assert "MemoryError" not in out and "Traceback" not in out, out
         if combo.startswith("cpython"):

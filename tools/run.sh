@@ -18,6 +18,7 @@ fi
 args=(--data build/run)
 [ -n "${CONFIG:-}" ] && args+=(--config "$CONFIG")
 [ -n "${WEB_PORT:-}" ] && args+=(--web-port "$WEB_PORT")
+if [ -n "${VERBOSE:-}" ] && [ "${VERBOSE}" != 0 ]; then args+=(--verbose); fi  # the reading as JSON
 if [ -n "${SETUP:-}" ] && [ "${SETUP}" != 0 ]; then
   if [ -z "${CONFIG:-}" ] || [ -z "${WEB_PORT:-}" ]; then
     echo "SETUP=1 needs WEB_PORT=port and CONFIG=file (where the form saves), e.g." >&2

@@ -10,8 +10,9 @@ from hanport.svc.hourly import CAP, HourlyRing
 from hanport.svc.http_push import split_url
 from hanport.svc.hub import Hub
 from hanport.svc.store import JsonStore
-from support import telegram
+from support import Collector, telegram
 from support import tmpdir as _tmpdir
+from telegen import SwedishMeter
 
 
 def test_config_defaults_and_validation():
@@ -283,3 +284,21 @@ def test_support_telegrams_keep_the_last_good_and_bad_with_verdicts():
     bang = good.index(b"!")
     assert items[1]["raw"].encode() == bytes(bad[: bang + 1]) and items[1]["crc_sent"] == good[bang + 1 : bang + 5].decode()
     assert hub.reading_dict["energy_import_wh"] == 12345678  # the damaged one never reached the hub
+
+
+def test_one_line_per_telegram_for_people():
+    # make run's line: meter time | net power | per phase (import - export, current) | energy.
+    from hanport.core.summary import line
+
+    got = Collector()
+    dec = Decoder(got)
+    dec.feed(SwedishMeter(6).telegram())
+    reading = got.items[0]
+    text = line(reading)
+    parts = text.split(" | ")
+    assert parts[0] == reading["meter_time"][11:] and len(parts[0]) == 8
+    watts = reading["power_w"]
+    assert parts[1] == "net %s%d.%03d kW" % ("-" if watts < 0 else "", abs(watts) // 1000, abs(watts) % 1000)
+    assert parts[2].startswith("L1 ") and parts[2].endswith(" %s A" % reading["current_l1_a"])
+    assert parts[-2] == "in %d.%03d kWh" % (reading["energy_import_wh"] // 1000, reading["energy_import_wh"] % 1000)
+    assert line({}) == "--:--:--"  # nothing sent, nothing made up

@@ -1,11 +1,11 @@
 # Host main: `make run` runs this under the MicroPython unix port (or CPython). Reads the meter
 # from a tty/pty or a capture, loads CONFIG, and runs the same services as the ESP32.
-# Usage: main.py --serial PATH | --replay FILE [--config FILE] [--data DIR] [--web-port N] [--quiet]
+# Usage: main.py --serial PATH | --replay FILE [--config FILE] [--data DIR] [--web-port N] [--quiet | --verbose]
 #        [--setup --config FILE --web-port N [--dns-port N] [--scan-file FILE]] [--www DIR]
 #        [--line-window-ms N] (time per serial line setting while the meter's format is searched)
 import sys
 
-_FLAGS = ("quiet", "setup")
+_FLAGS = ("quiet", "setup", "verbose")
 
 
 def _args(argv):
@@ -15,6 +15,7 @@ def _args(argv):
         "config": None,
         "data": ".",
         "quiet": False,
+        "verbose": False,
         "setup": False,
         "heap-report": "0",
         "web-port": "0",
@@ -143,7 +144,7 @@ class _HostShell:
             peaks_store=JsonStore(data + "/peaks.json", 8192),
             utc_now=_utc_now,
             mem_free=getattr(gc, "mem_free", None),
-            print_readings=not opts["quiet"],
+            print_readings=False if opts["quiet"] else ("json" if opts["verbose"] else True),
             heap_report_s=int(opts["heap-report"]),
             web_port=int(opts["web-port"]),
             www_dir=opts["www"],

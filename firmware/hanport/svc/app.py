@@ -46,7 +46,7 @@ class Ports:
         self.mem_free = mem_free  # () -> bytes
         self.wifi = wifi  # object with rssi(), ssid(), isconnected()
         self.watchdog = watchdog  # feed()
-        self.print_readings = print_readings
+        self.print_readings = print_readings  # False, True (one line each), "json"
         self.heap_report_s = heap_report_s  # >0: log heap after gc.collect() that often (soak tests)
         self.web_port = web_port  # local web server / API port; 0: none
         self.www_dir = www_dir  # pre-gzipped pages (firmware/www)
@@ -94,8 +94,12 @@ class App:
 
         self.peaks = PeakService(cfg["peaks.preset"], ports.peaks_store, ports.log, ports.utc_now)
         hub.listeners.append(self.peaks.on_telegram)
-        if ports.print_readings:
+        if ports.print_readings == "json":  # make run VERBOSE=1, and the end-to-end tests
             hub.listeners.append(lambda h: ports.log("reading " + dumps(h.reading_dict)))
+        elif ports.print_readings:  # make run: one line for people
+            from hanport.core.summary import line
+
+            hub.listeners.append(lambda h: ports.log("reading " + line(h.reading_dict)))
         self.mqtt = None
         if "mqtt" in channels:
             try:
