@@ -83,6 +83,21 @@ def wait_for(predicate, timeout, step=0.05, what="condition"):
     raise AssertionError("timed out after %.0f s waiting for %s" % (timeout, what() if callable(what) else what))
 
 
+def settled(count, timeout, quiet=1.5, what="condition"):
+    """Waits until count() (e.g. messages received) has not changed for `quiet` seconds: what
+    was still in flight has arrived. Returns the last count."""
+    end = time.monotonic() + timeout
+    last, since = count(), time.monotonic()
+    while time.monotonic() < end:
+        time.sleep(0.1)
+        now = count()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return last
+    raise AssertionError("timed out after %.0f s waiting for %s to settle" % (timeout, what() if callable(what) else what))
+
+
 class Broker:
     def __init__(self, workdir, users=None, tls=None):
         self.workdir = str(workdir)

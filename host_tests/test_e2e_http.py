@@ -6,7 +6,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from harness import FakeMeter, Firmware, free_port, wait_for
+from harness import FakeMeter, Firmware, free_port, settled, wait_for
 
 
 class Receiver:
@@ -69,11 +69,11 @@ def test_http_push_with_token_survives_server_outage(tmp_path, receiver, mpy_bui
         receiver.stop()
         down_at = time.monotonic()
         wait_for(lambda: "http: push to 127.0.0.1 failing" in fw.output(), 15, what=lambda: fw.output())
-        time.sleep(8)
+        time.sleep(8)  # the outage
         receiver.start()
         wait_for(lambda: any(t > down_at + 8 for t, _, _ in receiver.posts), 90, what=lambda: "resumed\n" + fw.output())
         wait_for(lambda: "http: delivering again" in fw.output(), 10, what=lambda: fw.output())
-        time.sleep(3)
+        settled(lambda: len(receiver.posts), 30, what="posts in flight")
         hourly = [b["hourly"]["hour"] for _, _, b in receiver.posts if "hourly" in b]
         assert hourly == sorted(hourly) and len(set(hourly)) >= 4, hourly
         for a, b in zip(sorted(set(hourly)), sorted(set(hourly))[1:]):

@@ -88,7 +88,9 @@ def _as_sent(value):
 
 def test_swedish_canonical_reading_is_exact():
     checked = 0
-    for name, path in corpus_files(".txt", "se_"):
+    files = corpus_files(".txt", "se_")
+    assert len(files) >= 12, files  # the Swedish ASCII captures of the corpus
+    for name, path in files:
         got, _ = decode_file(path)
         for (verdict, _header, _objects, reading), ref in zip(got, expected(name)):
             if verdict is not True:
@@ -117,6 +119,8 @@ def test_swedish_canonical_reading_is_exact():
 
 
 def test_reading_is_absent_for_crc_failures():
-    for _name, path in corpus_files(".txt", "se_sagemcom-ellevio_3"):
+    files = corpus_files(".txt", "se_sagemcom-ellevio_3")
+    assert len(files) == 1, files
+    for _name, path in files:
         got, _ = decode_file(path)
         assert [g[0] for g in got] == [False] and got[0][3] is None
