@@ -4,8 +4,10 @@
 # after 3 telegrams that agree with each other. Pure core: no machine, network, socket, time, asyncio.
 from array import array
 
+from hanport.core.calendar import day_number
 from hanport.core.const import const
 
+_METER_TIME = const(26)  # core/fields.py METER_TIME: YYMMDD in value, hhmmss in aux
 # Slots of core/fields.py: energy import/export (Wh), reactive energy import/export (varh), and
 # the tariff registers import t1-t4, export t1-t4.
 SLOTS = (0, 1, 2, 3, 28, 29, 30, 31, 32, 33, 34, 35)
@@ -23,6 +25,8 @@ class EnergyGuard:
         self.last = array("i", bytes(4 * n))  # the last published values
         self.known = bytearray(n)
         self.since_ms = 0  # since the last published telegram
+        self.last_date = -1  # its meter date (YYMMDD) and clock (hhmmss), when it sent them
+        self.last_clock = 0
         self.candidate = array("i", bytes(4 * n))  # rejected values that may be a restart
         self.candidate_known = bytearray(n)
         self.candidate_count = 0
@@ -55,14 +59,34 @@ class EnergyGuard:
                 values[i] = reading.value[SLOTS[i]]
                 known[i] = 1
 
+    def _meter_ms(self, reading):
+        """Milliseconds of the meter's own clock since the last published telegram (0 when it
+        went back, e.g. summer to winter time; -1 without a clock). A replayed capture or the
+        test's fast virtual meter runs the meter's clock faster than the wall's."""
+        if self.last_date < 0 or not reading.present[_METER_TIME]:
+            return -1
+        date = reading.value[_METER_TIME]
+        clock = reading.aux[_METER_TIME]
+        last = self.last_date
+        days = day_number(date // 10000, date // 100 % 100, date % 100) - day_number(last // 10000, last // 100 % 100, last % 100)
+        if days > 100:
+            return 100 * 86400000  # the limit is reached long before: no large ints on 32 bits
+        seconds = days * 86400 + _seconds(clock) - _seconds(self.last_clock)
+        return seconds * 1000 if seconds > 0 else 0
+
     def check(self, reading, elapsed_ms):
         """True when reading may be published (then it is the new reference). elapsed_ms: since
-        the previous telegram, published or not. Allocation-free."""
+        the previous telegram, published or not, by the wall clock; the meter's clock counts
+        when it says more. Allocation-free."""
         self.since_ms += elapsed_ms
         self.candidate_ms += elapsed_ms
-        if self._plausible(reading, self.last, self.known, self.since_ms, True):
+        meter_ms = self._meter_ms(reading)
+        if self._plausible(reading, self.last, self.known, meter_ms if meter_ms > self.since_ms else self.since_ms, True):
             self._take(reading, self.last, self.known)
             self.since_ms = 0
+            if reading.present[_METER_TIME]:
+                self.last_date = reading.value[_METER_TIME]
+                self.last_clock = reading.aux[_METER_TIME]
             self.candidate_count = 0
             return True
         self.rejected += 1
@@ -81,6 +105,8 @@ class EnergyGuard:
         self.rejected -= 1
         self._take(reading, self.last, self.known)
         self.since_ms = 0
+        self.last_date = reading.value[_METER_TIME] if reading.present[_METER_TIME] else -1
+        self.last_clock = reading.aux[_METER_TIME]
         self.candidate_count = 0
         return True
 
@@ -91,3 +117,7 @@ class EnergyGuard:
 
             out["last"] = {"field": FIELDS[self.last_slot][0], "before": self.last_before, "after": self.last_after}
         return out
+
+
+def _seconds(hhmmss):
+    return hhmmss // 10000 * 3600 + hhmmss // 100 % 100 * 60 + hhmmss % 100
