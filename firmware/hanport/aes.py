@@ -20,11 +20,12 @@ def block_cipher(key):
     return _Block()
 
 
-def glo_cipher(key):
-    """core/gcm.py's GlobalCipher for a 16-byte key, over this runtime's AES."""
+def glo_cipher(key, in_place=False):
+    """core/gcm.py's GlobalCipher for a 16-byte key, over this runtime's AES; in_place: no
+    2 KB plaintext buffer, the frame's buffer is decrypted."""
     from hanport.core.gcm import GlobalCipher
 
-    return GlobalCipher(block_cipher(key))
+    return GlobalCipher(block_cipher(key), 0 if in_place else 2048)
 
 
 def parse_key(text):

@@ -140,3 +140,39 @@ def test_damaged_and_cut_apdus_never_raise():
             assert 0 <= verdict <= 4
             if verdict == OK:
                 reading.to_dict()  # whatever was kept is writable
+
+
+def test_encrypted_frames_decrypt_the_same_in_place():
+    # Boards without PSRAM decrypt in the frame's own buffer (2 KB less heap): the same reading.
+    # The frames are encrypted by the copying cipher (counter mode is its own inverse; a real
+    # AES-GCM checks it in host_tests/test_dlms_crosscheck.py), so this runs on MicroPython too.
+    from hanport.aes import glo_cipher
+    from hanport.core.bindecoder import HdlcDecoder
+    from hdlcgen import TITLE, aidon_frame, hdlc_frame
+    from telegen import SwedishMeter
+
+    key = bytes(range(16))
+    encrypt = glo_cipher(key)
+    got = []
+
+    def take(reading, verdict):
+        got.append((verdict, reading and reading.to_dict()))
+
+    def frame(meter, counter):
+        plain = aidon_frame(meter)[12:-3]  # flag, HDLC header (8), LLC (3) | APDU | FCS, flag
+        size = 5 + len(plain)
+        head = bytes((0xDB, 8)) + TITLE + bytes((0x82, size >> 8, size & 0xFF, 0x20)) + counter.to_bytes(4, "big")
+        n = encrypt.decrypt(head + plain, 0, len(head) + len(plain))
+        return hdlc_frame(b"\xe6\xe7\x00" + head + bytes(encrypt.plain[:n]))
+
+    for in_place in (False, True):
+        meter = SwedishMeter(4, "aidon", 10)
+        decoder = HdlcDecoder(take, None, 1, glo_cipher(key, in_place))
+        for counter in range(1, 6):
+            decoder.feed(frame(meter, counter))
+            assert got[-1][0] == OK
+            assert {k: str(v) for k, v in got[-1][1].items()} == {k: str(v) for k, v in meter.truth.items()}
+        assert (decoder.dlms.cipher.plain is None) is in_place
+    wrong = HdlcDecoder(take, None, 1, glo_cipher(bytes(16), True))
+    wrong.feed(frame(SwedishMeter(4), 1))
+    assert got[-1][0] == 5  # WRONG_KEY

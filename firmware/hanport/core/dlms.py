@@ -109,8 +109,9 @@ class DlmsDecoder:
                 return MALFORMED
             # The GCM tag is not checked (GHASH costs too much here): a wrong key shows as
             # plaintext that is not a well-formed data-notification.
-            plain = self.cipher.plain
-            verdict = self._notification(plain, 0, n, reading) if plain[0] == 0x0F else WRONG_KEY
+            plain = self.cipher.plain_buf
+            at = self.cipher.plain_start
+            verdict = self._notification(plain, at, at + n, reading) if plain[at] == 0x0F else WRONG_KEY
             return verdict if verdict == OK else WRONG_KEY
         if tag == 0xDB or tag == 0xDF:
             return ENCRYPTED

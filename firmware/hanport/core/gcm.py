@@ -14,11 +14,15 @@ _ENCRYPTED = 0x20
 
 
 class GlobalCipher:
-    """decrypt(buf, start, end) -> plaintext length in self.plain, or -1."""
+    """decrypt(buf, start, end) -> plaintext length, or -1; the plaintext is
+    plain_buf[plain_start:plain_start + n]. cap=0: decrypted in place, in buf (boards without
+    PSRAM: 2 KB less heap, but buf no longer holds the frame as received)."""
 
     def __init__(self, aes, cap=2048):
         self.aes = aes  # encrypt(in16, out16)
-        self.plain = bytearray(cap)
+        self.plain = bytearray(cap) if cap else None
+        self.plain_buf = self.plain
+        self.plain_start = 0
         self._counter = bytearray(16)
         self._stream = bytearray(16)
 
@@ -44,11 +48,16 @@ class GlobalCipher:
         counter = i + 1
         i += 5
         n = size - 5 - (12 if control & _AUTHENTICATED else 0)
-        if n <= 0 or n > len(self.plain):
-            return -1
         plain = self.plain
+        if n <= 0 or (plain is not None and n > len(plain)):
+            return -1
+        at = 0
+        if plain is None:  # in place: each byte is read before it is written
+            plain, at = buf, i
+        self.plain_buf, self.plain_start = plain, at
         if not control & _ENCRYPTED:  # authenticated only: the APDU travels in clear
-            copy_into(plain, 0, buf, i, i + n)
+            if plain is not buf:
+                copy_into(plain, 0, buf, i, i + n)
             return n
         block = self._counter
         copy_into(block, 0, buf, title, title + 8)
@@ -63,6 +72,6 @@ class GlobalCipher:
             self.aes.encrypt(block, stream)
             last = n - off if n - off < 16 else 16
             for k in range(last):
-                plain[off + k] = buf[i + off + k] ^ stream[k]
+                plain[at + off + k] = buf[i + off + k] ^ stream[k]
             number += 1
         return n

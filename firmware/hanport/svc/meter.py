@@ -105,7 +105,8 @@ class MeterService:
         if self.key:
             from hanport.aes import glo_cipher, parse_key
 
-            cipher = glo_cipher(parse_key(self.key))
+            # Without copies to show (no web server) the frame may be decrypted where it lies.
+            cipher = glo_cipher(parse_key(self.key), in_place=not len(self.last_raw))
         return HdlcDecoder(self._on_frame, self.reading, self.kamstrup_wh, cipher)
 
     def _on_frame(self, reading, verdict):
