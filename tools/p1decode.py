@@ -11,6 +11,9 @@ add_firmware_to_path()
 
 from hanport.core.framer import CRC_BAD, CRC_OK, Framer  # noqa: E402
 from hanport.core.jsonfmt import dumps  # noqa: E402
+
+if sys.implementation.name == "cpython":  # the C encoder, byte for byte the same (tools/fastjson.py)
+    from fastjson import dumps  # noqa: E402, F811
 from hanport.core.parser import Parser  # noqa: E402
 from hanport.core.reading import Reading  # noqa: E402
 from hanport.core.tokens import tokenize  # noqa: E402
