@@ -94,6 +94,19 @@ class Collector:
             self.items.append(reading.to_dict())
 
 
+class BytesSource:
+    """A serial source (readinto(buf) -> n, never blocks) that gives these bytes, then silence."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def readinto(self, buf):
+        n = min(len(buf), len(self.data))
+        buf[:n] = self.data[:n]
+        self.data = self.data[n:]
+        return n
+
+
 def feed_framer(framer, data, chunk, take):
     """Feed data to a Framer in chunks of `chunk` bytes; call take() for each telegram (it must
     release() the framer), and once more after flush() at the end of the stream."""

@@ -4,7 +4,7 @@
 from hanport.core.crcless import sent_by_crc_less_meter
 from hanport.core.decoder import CRC_AUTO, CRC_OPTIONAL, CRC_REQUIRED, Decoder
 from hanport.core.framer import CRC_BAD, NO_CRC, Framer
-from support import Collector, corpus_files, feed_framer, read_bytes, telegram
+from support import BytesSource, Collector, corpus_files, feed_framer, read_bytes, telegram
 from telegen import SwedishMeter
 
 DSMR22 = ["0-0:96.1.1(4B384547303034303436333935353037)", "1-0:1.8.1(12345.678*kWh)", "1-0:1.7.0(0001.23*kW)"]
@@ -119,26 +119,16 @@ def test_the_fact_is_kept_with_the_line():
         def save_text(self, text):
             self.saved.append(text)
 
-    class Source:
-        def __init__(self, data):
-            self.data = data
-
-        def readinto(self, buf):
-            n = min(len(buf), len(self.data))
-            buf[:n] = self.data[:n]
-            self.data = self.data[n:]
-            return n
-
     meter_clock = SwedishMeter(2)
     store = Store()
-    meter = MeterService(Source(meter_clock.telegram() + meter_clock.telegram()), Hub("t", "0"), line_store=store)
+    meter = MeterService(BytesSource(meter_clock.telegram() + meter_clock.telegram()), Hub("t", "0"), line_store=store)
     while meter.poll():
         pass
     assert meter.search is None and '"crc": true' in store.saved[-1]
     import json
 
     stored = json.loads(store.saved[-1])
-    again = MeterService(Source(telegram(DSMR22, crc=False) * 3), Hub("t", "0"), line_store=Store(stored))
+    again = MeterService(BytesSource(telegram(DSMR22, crc=False) * 3), Hub("t", "0"), line_store=Store(stored))
     assert again.decoder.framer.meter_sends_crc is True
     while again.poll():
         pass

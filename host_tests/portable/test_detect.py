@@ -127,24 +127,15 @@ def test_binary_meter_found_unloads_the_ascii_stack():
     from hanport.svc.hub import Hub
     from hanport.svc.meter import ASCII_MODULES, MeterService
     from hdlcgen import aidon_frame
+    from support import BytesSource
     from telegen import SwedishMeter
 
     if hasattr(meter_module, "_CRC_OK"):  # CPython; MicroPython folds _NAME = const() away
         assert (meter_module._CRC_OK, meter_module._CRC_BAD) == (framer.CRC_OK, framer.CRC_BAD)
 
-    class Source:  # three frames, then silence
-        def __init__(self, data):
-            self.data = data
-
-        def readinto(self, buf):
-            n = min(len(buf), len(self.data))
-            buf[:n] = self.data[:n]
-            self.data = self.data[n:]
-            return n
-
     clock = SwedishMeter(3)
     hub = Hub("t", "0")
-    meter = MeterService(Source(b"".join(aidon_frame(clock, None, c) for c in (1, 2, 3, 4))), hub, line_window_ms=3000)
+    meter = MeterService(BytesSource(b"".join(aidon_frame(clock, None, c) for c in (1, 2, 3, 4))), hub, line_window_ms=3000)
     while meter.poll():
         pass
     assert meter.search is None and meter.decoder is None and meter.describe().startswith("HDLC")
