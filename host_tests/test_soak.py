@@ -41,7 +41,7 @@ def test_soak_20000_telegrams_heap_flat(tmp_path, mpy_build):
     print(report, file=sys.__stderr__)
     assert "Traceback" not in out and "MemoryError" not in out, out[-3000:]
     assert len(steady) >= 10, report
-    assert max(steady) - min(steady) <= 512, report  # flat: no growth once the ring is full
+    assert steady[0] - min(steady) <= 512, report  # flat: what is in use never grows after 5,000 telegrams
     assert decoded >= COUNT * 0.95, report
     # Latest value wins: at 100 telegrams/s the 50 ms MQTT loop publishes about every fifth;
     # states keep flowing all along, and the last telegram's values are the last published.

@@ -65,6 +65,7 @@ class MeterService:
         self.silent_ms = 0  # how long no byte has come
         self.can_switch = hasattr(source, "configure")  # a capture replay cannot change its line
         self.crc = crc  # meter.crc: core/decoder.py's policy for telegrams without a CRC
+        self.keep_copies = keep_copies  # set before the search: a stored binary line's decoder reads it
         stored = line_store.load() if line_store is not None else None
         # "this meter sends CRCs", kept with the line: after a reboot a telegram without a CRC
         # is still damage, from the first byte on
@@ -106,7 +107,7 @@ class MeterService:
             from hanport.aes import glo_cipher, parse_key
 
             # Without copies to show (no web server) the frame may be decrypted where it lies.
-            cipher = glo_cipher(parse_key(self.key), in_place=not len(self.last_raw))
+            cipher = glo_cipher(parse_key(self.key), in_place=not self.keep_copies)
         return HdlcDecoder(self._on_frame, self.reading, self.kamstrup_wh, cipher)
 
     def _on_frame(self, reading, verdict):
