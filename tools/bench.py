@@ -83,6 +83,9 @@ def main():
     print("  %-34s %7.1f us %7.1f us" % ("hanport (crc: %s)" % VARIANT, best_o, med_o))
     print("  %-34s %8.1fx %8.1fx   (target >= 5x, stretch 10x)" % ("speed-up", best_t / best_o, med_t / med_o))
     sys.stdout.flush()
+    # The same comparison as whole processes: tools/p1decode.py vs dsmr_parser to JSON lines.
+    subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench_whole.py")], check=True)
+    sys.stdout.flush()
     micropython = os.path.join(os.path.dirname(sys.executable), "micropython")
     if os.path.exists(micropython):
         subprocess.run([micropython, "-X", "heapsize=4m", os.path.join(ROOT, "tools", "bench_mp.py")], check=True)

@@ -40,11 +40,14 @@ def _simple(value):
     return False
 
 
-def dumps(record):
+def dumps(record, trusted=False):
     """jsonfmt.dumps(record), by the C encoder where it gives the same bytes: p1decode's records
     (Fixed values under "reading" only). Anything else is written by jsonfmt, which also says
-    why it refuses what it refuses (floats)."""
-    if not isinstance(record, dict) or not all(k == "reading" or _simple(v) for k, v in record.items()):
+    why it refuses what it refuses (floats). trusted: the caller made the record from a
+    telegram's text only (p1decode's "obis" and "header"), so that check is skipped."""
+    if not isinstance(record, dict):
+        return portable_dumps(record)
+    if not trusted and not all(k == "reading" or _simple(v) for k, v in record.items()):
         return portable_dumps(record)
     count = [0]
     marked = record

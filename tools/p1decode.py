@@ -12,8 +12,14 @@ add_firmware_to_path()
 from hanport.core.framer import CRC_BAD, CRC_OK, Framer  # noqa: E402
 from hanport.core.jsonfmt import dumps  # noqa: E402
 
+_trusted_dumps = dumps
 if sys.implementation.name == "cpython":  # the C encoder, byte for byte the same (tools/fastjson.py)
-    from fastjson import dumps  # noqa: E402, F811
+    from fastjson import dumps as _fast_dumps  # noqa: E402
+
+    def _trusted_dumps(record):  # noqa: F811 - records made from a telegram's text only
+        return _fast_dumps(record, True)
+
+
 from hanport.core.parser import Parser  # noqa: E402
 from hanport.core.reading import Reading  # noqa: E402
 from hanport.core.tokens import tokenize  # noqa: E402
@@ -49,7 +55,7 @@ class Printer:
         if parsed and framer.crc_state != CRC_BAD:
             record["reading"] = self.reading.to_dict()
         framer.release()
-        self.out.write(dumps(record) + "\n")
+        self.out.write(_trusted_dumps(record) + "\n")
 
     def stats(self):
         s = self.framer.stats()

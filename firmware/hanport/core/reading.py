@@ -1,6 +1,7 @@
 # One decoded telegram as fixed-point integers in preallocated arrays: values, decimals,
 # a presence flag per slot (a field the meter did not send is absent, never 0), meter id.
 # Pure core: must not import machine, network, socket, time or asyncio.
+import sys
 from array import array
 from binascii import unhexlify
 
@@ -170,3 +171,9 @@ def latin1(buf, start, end):
         if buf[i] >= 0x80:
             return "".join([chr(buf[j]) for j in range(start, end)])
     return bytes(buf[start:end]).decode()
+
+
+if sys.implementation.name != "micropython":  # CPython has the codec: the same text, in C
+
+    def latin1(buf, start, end):  # noqa: F811
+        return bytes(buf[start:end]).decode("latin-1")
