@@ -82,13 +82,7 @@ class EnergyGuard:
         self.candidate_ms += elapsed_ms
         meter_ms = self._meter_ms(reading)
         if self._plausible(reading, self.last, self.known, meter_ms if meter_ms > self.since_ms else self.since_ms, True):
-            self._take(reading, self.last, self.known)
-            self.since_ms = 0
-            if reading.present[_METER_TIME]:
-                self.last_date = reading.value[_METER_TIME]
-                self.last_clock = reading.aux[_METER_TIME]
-            self.candidate_count = 0
-            return True
+            return self._accept(reading)
         self.rejected += 1
         if self.candidate_count and self._plausible(reading, self.candidate, self.candidate_known, self.candidate_ms, False):
             self.candidate_count += 1
@@ -103,6 +97,10 @@ class EnergyGuard:
         # The meter's registers restarted (a replaced or reset meter): follow them from here.
         self.restarts += 1
         self.rejected -= 1
+        return self._accept(reading)
+
+    def _accept(self, reading):
+        """reading is published: the new reference, its meter clock too (none: the wall's)."""
         self._take(reading, self.last, self.known)
         self.since_ms = 0
         self.last_date = reading.value[_METER_TIME] if reading.present[_METER_TIME] else -1

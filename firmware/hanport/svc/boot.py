@@ -14,14 +14,15 @@ def run(shell):
 
     log = shell.log
     store = shell.config_store
-    cfg, errors = load_config(store, log)
+    raw = store.load() if store is not None else None  # read once: the config, and whether there is one
+    cfg, errors = config_from(raw, log)
     if shell.guard.safe_mode:
         log("boot: the last 3 runs ended within 60 s: safe mode%s" % (" (setup portal)" if shell.setup_possible else ""))
         shell.guard.safe_mode = False  # served once: the next boot tries normal mode again
         if shell.setup_possible:
             shell.setup("safe_mode", cfg)
             return "restart"
-    cfg_ok = store is not None and store.load() is not None and not errors
+    cfg_ok = raw is not None and not errors
     reason = setup_reason(cfg_ok, cfg, shell.button_held(), None) if shell.setup_possible else None
     if reason == "no_config" and not shell.has_radio:
         reason = None  # a host without a radio runs with defaults until it is given a config
@@ -37,17 +38,21 @@ def load_config(store, log):
     """(config, errors). A missing or invalid file never stops the boot: defaults are used
     (meter reading only) and the errors are reported; secrets are never logged. The schema is
     unloaded again: the settings page loads it when it is needed."""
+    return config_from(store.load() if store is not None else None, log)
+
+
+def config_from(raw, log):
+    """load_config() of the file's contents as read (None: no file, or not JSON)."""
     from hanport.core import config as schema
     from hanport.unload import forget
 
     try:
-        return _load_config(schema, store, log)
+        return _load_config(schema, raw, log)
     finally:
         forget(("hanport.core.config",))
 
 
-def _load_config(schema, store, log):
-    raw = store.load() if store is not None else None
+def _load_config(schema, raw, log):
     if raw is None:
         log("config: none found, running with defaults (no MQTT, no HTTP push)")
         return schema.defaults(), {}

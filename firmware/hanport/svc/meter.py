@@ -9,8 +9,10 @@ from hanport.svc.hub import NO_DATA_MS
 from hanport.ticks import sleep_ms, ticks_diff, ticks_ms
 
 _DLMS_OK = 0  # core/dlms.py verdicts, not imported: that module loads only for binary meters
+_DLMS_ENCRYPTED = 1
+_DLMS_WRONG_KEY = 5
 # core/framer.py's crc_state values, not imported: a binary meter never loads the ASCII stack
-# (host_tests/portable/test_meter_service.py checks they agree).
+# (host_tests/portable/test_detect.py checks they agree).
 _CRC_OK = const(1)
 _CRC_BAD = const(0)
 # What the ASCII decoder loads; unloaded once a binary meter is found (~16 KB on 32 bits).
@@ -21,8 +23,6 @@ ASCII_MODULES = (
     "hanport.core.profiles",
     "hanport.core.scan",
 )
-_DLMS_ENCRYPTED = 1
-_DLMS_WRONG_KEY = 5
 _ASCII = "ascii"  # the formats of core/detect.py
 _HDLC = "hdlc"
 
@@ -129,7 +129,8 @@ class MeterService:
             self.search.frame(fmt)
 
     def line_state(self):
-        """What the line store keeps: the search's state, and whether the meter sends CRCs."""
+        """What the line store keeps once the line is found: format, line, and whether the meter
+        sends CRCs; None while searching."""
         if self.search is not None or self.line is None:
             return None  # still searching: svc/search.py saves it once found
         baud, parity, flip = self.line

@@ -147,25 +147,9 @@ class MqttService:
         if self.peaks is not None:
             for field, template in PEAK_SENSORS:
                 if field not in self.announced:
-                    from hanport.core.discovery import ha_discovery
-
-                    self._tables = True
-                    found = ha_discovery(
-                        self.prefix, self.device_id, field, reading.get("meter_id"), self.hub.firmware_version, "peaks", template
-                    )
-                    self.client.publish(found[0].encode(), found[1].encode(), retain=True)
-                    self.announced.add(field)
-                    return True
+                    return self._announce_field(reading, field, "peaks", template)
         for field in reading:
-            if field in self.announced:
-                continue
-            from hanport.core.discovery import ha_discovery
-
-            self._tables = True
-            self.announced.add(field)
-            found = ha_discovery(self.prefix, self.device_id, field, reading.get("meter_id"), self.hub.firmware_version)
-            if found is not None:
-                self.client.publish(found[0].encode(), found[1].encode(), retain=True)
+            if field not in self.announced and self._announce_field(reading, field):
                 return True
         if self._tables:  # every field announced: the tables go (loaded again after a reconnect)
             from hanport.unload import forget
@@ -173,6 +157,19 @@ class MqttService:
             forget(("hanport.core.discovery",))
             self._tables = False
         return False
+
+    def _announce_field(self, reading, field, leaf="state", template=None):
+        """Publishes the field's discovery config; False when the field is no sensor."""
+        from hanport.core.discovery import ha_discovery
+
+        self._tables = True
+        self.announced.add(field)
+        meter_id = reading.get("meter_id")
+        found = ha_discovery(self.prefix, self.device_id, field, meter_id, self.hub.firmware_version, leaf, template)
+        if found is None:
+            return False
+        self.client.publish(found[0].encode(), found[1].encode(), retain=True)
+        return True
 
     def _publish_peaks(self, now):
         """Retained effekttariff status: on every closed period, and each minute for the live
