@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import MICROPYTHON, MPY_CROSS, ROOT
 from hanport.core.boards import CHIPS, validate
 from harness import FakeMeter
@@ -17,10 +18,9 @@ BOARDS = sorted(n for n in os.listdir(os.path.join(ROOT, "boards")) if os.path.i
 ARCH_CODE = {"xtensawin": 10, "rv32imc": 11}  # mpy v6 header: feature byte >> 2 (py/persistentcode.h)
 TOOLS = os.path.join(ROOT, "tools")
 sys.path.insert(0, TOOLS)
+import build as builder  # noqa: E402
 import deploy  # noqa: E402
 import wiring_svg  # noqa: E402
-
-import build as builder  # noqa: E402
 
 
 def test_the_four_boards_are_there_valid_and_documented():

@@ -2,6 +2,7 @@
 # HAN decoder for Aidon, Kaifa and Kamstrup lists) decodes every valid Swedish and Norwegian
 # push in the corpus, and every value it reports must equal ours (CPython only).
 from han import autodecoder as han  # PyPI amshan, pinned in requirements-dev.txt
+
 from hanport.core.dlms import OK, DlmsDecoder
 from hanport.core.reading import Fixed, Reading
 from test_dlms import _apdus

@@ -8,6 +8,7 @@ import re
 import socket
 
 import pytest
+
 from harness import FakeMeter, Firmware, free_port, wait_for
 
 WINDOW_MS = 3000  # per line setting (the device uses 25 s; the virtual meter sends 4 frames/s)

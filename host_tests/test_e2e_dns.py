@@ -10,6 +10,7 @@ import dns.exception
 import dns.message
 import dns.query
 import dns.rdatatype
+
 from conftest import MICROPYTHON, ROOT
 from harness import wait_for
 

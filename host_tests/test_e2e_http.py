@@ -6,6 +6,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
 from harness import FakeMeter, Firmware, free_port, wait_for
 
 

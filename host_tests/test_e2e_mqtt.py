@@ -6,6 +6,7 @@ import subprocess
 import time
 
 import pytest
+
 from harness import Broker, FakeMeter, Firmware, Subscriber, settled, wait_for
 
 SMALL_HEAP = "208k"  # .mpy build on this 64-bit port; see docs/memory.md (192 KB before binary meters)

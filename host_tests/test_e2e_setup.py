@@ -13,8 +13,9 @@ import urllib.request
 
 import dns.message
 import dns.query
-from harness import FakeMeter, Firmware, chromium, free_port, screenshot, wait_for
 from selenium.webdriver.common.by import By
+
+from harness import FakeMeter, Firmware, chromium, free_port, screenshot, wait_for
 
 HOME_PASSWORD = "correct horse battery"
 ADMIN_PASSWORD = "admin-pass-42"

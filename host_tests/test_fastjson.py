@@ -5,9 +5,10 @@
 import os
 import sys
 
-from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from conftest import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 from fastjson import dumps as fast_dumps  # noqa: E402

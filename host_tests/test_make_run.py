@@ -10,6 +10,7 @@ import threading
 import urllib.request
 
 import pytest
+
 from conftest import ROOT
 from harness import Broker, free_port, wait_for
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import ROOT
 
 MINUTES = 12  # an hour boundary at 5 min, the outage at 6-8 min

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 import pytest
+
 from conftest import MICROPYTHON, ROOT
 from harness import build_mpy
 

@@ -8,6 +8,7 @@ import sys
 import threading
 
 import pytest
+
 from conftest import MICROPYTHON, ROOT
 
 CLIENT = os.path.join(ROOT, "host_tests", "netport_client.py")

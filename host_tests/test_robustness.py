@@ -6,13 +6,14 @@ import os
 import random
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
 from hanport.core.decoder import Decoder
 from hanport.core.framer import CRC_OK
 from hanport.core.parser import Parser
 from hanport.core.reading import Reading
 from hanport.core.scan import Scanner
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
 from support import corpus_files, read_bytes
 from telegen import STYLES, SwedishMeter, crc16_arc
 

@@ -9,6 +9,7 @@ sys.path.insert(0, _here + "/../firmware")
 sys.path.insert(0, _here)
 
 import micropython  # noqa: E402
+
 from hanport.core.decoder import Decoder  # noqa: E402
 from hanport.core.native import VARIANT  # noqa: E402
 from telegen import STYLES, SwedishMeter  # noqa: E402

@@ -9,6 +9,7 @@ _here = sys.argv[0].rsplit("/", 1)[0] if "/" in sys.argv[0] else "."
 sys.path.insert(0, _here + "/../firmware")
 
 import micropython  # noqa: E402
+
 from hanport.core.peaks import PeakTracker  # noqa: E402
 from hanport.core.periods import Periods  # noqa: E402
 

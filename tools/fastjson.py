@@ -17,12 +17,24 @@ def _marked(value, count):
         count[0] += 1
         return "\x00" + str(value)
     if isinstance(value, dict):
-        return {k: _marked(v, count) for k, v in value.items()}
+        return _marked_dict(value, count)
     if isinstance(value, (list, tuple)):
         return [_marked(v, count) for v in value]
     if isinstance(value, float):
         raise TypeError("floats are not written: use fixed point")
     return value
+
+
+def _marked_dict(value, count):
+    """A reading is flat: its plain values are taken as they are, without a call each."""
+    out = {}
+    for k, v in value.items():
+        kind = type(v)
+        if kind is int or kind is str or kind is bool or v is None:
+            out[k] = v
+        else:
+            out[k] = _marked(v, count)
+    return out
 
 
 _SIMPLE = (str, bool, int, type(None))

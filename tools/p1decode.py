@@ -11,18 +11,21 @@ add_firmware_to_path()
 
 from hanport.core.framer import CRC_BAD, CRC_OK, Framer  # noqa: E402
 from hanport.core.jsonfmt import dumps  # noqa: E402
+from hanport.core.parser import Parser  # noqa: E402
+from hanport.core.reading import Reading  # noqa: E402
+from hanport.core.tokens import tokenize  # noqa: E402
 
 _trusted_dumps = dumps
-if sys.implementation.name == "cpython":  # the C encoder, byte for byte the same (tools/fastjson.py)
+if sys.implementation.name == "cpython":  # C encoder and regexes, byte for byte the same output
     from fastjson import dumps as _fast_dumps  # noqa: E402
+    from fastparse import FastParser as Parser  # noqa: E402, F811
+    from fasttokens import Tokenizer  # noqa: E402
+
+    tokenize = Tokenizer().tokenize  # noqa: F811 - tools/fasttokens.py
 
     def _trusted_dumps(record):  # noqa: F811 - records made from a telegram's text only
         return _fast_dumps(record, True)
 
-
-from hanport.core.parser import Parser  # noqa: E402
-from hanport.core.reading import Reading  # noqa: E402
-from hanport.core.tokens import tokenize  # noqa: E402
 
 _CHUNK = 4096
 _CRC_JSON = {CRC_OK: True, CRC_BAD: False}

@@ -3,6 +3,7 @@
 import gc
 
 import micropython
+
 from hanport.core.decoder import Decoder
 from support import corpus_files, read_bytes
 from telegen import STYLES, SwedishMeter

@@ -207,6 +207,8 @@ def _app_modules(cfg):
 
 async def normal(duration_ms, interval_ms):
     await _import_stepwise(("hanport.netport", "hanport.svc.store", "hanport.svc.bootguard", "hanport.svc.boot"))
+    from umqtt import simple
+
     from hanport.core.boards import validate
     from hanport.netport import NetPort
     from hanport.svc.app import App, Ports
@@ -215,7 +217,6 @@ async def normal(duration_ms, interval_ms):
     from hanport.svc.store import JsonStore
     from hanport.ticks import ticks_ms
     from hanport.unload import forget
-    from umqtt import simple
 
     guard = BootGuard(JsonStore("/data/boot.json", 1024), "power_on", ticks_ms)
     board, _ = validate(__import__("json").loads(read_file("/fw/board.json")))
