@@ -41,4 +41,4 @@ def test_peaks_tool_on_both_runtimes(tmp_path):
     assert january["billed_w"] == (sum(w for w, _ in top) + 1) // 3
     assert "partial_periods" not in january  # the first hour begins on a boundary
     usage = subprocess.run([sys.executable, TOOL, "--preset", "nope", str(stream)], capture_output=True, text=True)
-    assert usage.returncode == 2 and "ellevio" in usage.stderr
+    assert usage.returncode == 2 and "sollentuna" in usage.stderr

@@ -76,7 +76,7 @@ def config(mode):
         "http.token": "push-token",
         "http.interval_s": 10,
         "admin.password": "admin-password",
-        "peaks.preset": "ellevio",
+        "peaks.preset": "karlstad",  # the largest preset: two sets, seasons, prices (the fee)
     }
     if mode.startswith("normal_binary"):
         cfg["meter.key"] = KEY.hex()

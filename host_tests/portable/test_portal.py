@@ -189,13 +189,13 @@ def test_setup_takes_the_advanced_settings_too():
     _, info, _ = _call(site, "GET", "/api/setup")
     assert info["values"]["meter.crc"] == "auto" and info["values"]["peaks.preset"] == "max1"
     changes = {"wifi.ssid": "home", "wifi.password": "longenough", "admin.password": "adminpass"}
-    body = form_body(SETTINGS_KEYS, config.defaults(), dict(changes, **{"peaks.preset": "ellevio", "meter.crc": "bogus"}))
+    body = form_body(SETTINGS_KEYS, config.defaults(), dict(changes, **{"peaks.preset": "sollentuna", "meter.crc": "bogus"}))
     status, out, _ = _call(site, "POST", "/api/setup", body)
     assert status == 400 and set(out["errors"]) == {"meter.crc"} and store.load() is None
-    body = form_body(SETTINGS_KEYS, config.defaults(), dict(changes, **{"peaks.preset": "ellevio", "meter.crc": "required"}))
+    body = form_body(SETTINGS_KEYS, config.defaults(), dict(changes, **{"peaks.preset": "sollentuna", "meter.crc": "required"}))
     assert _call(site, "POST", "/api/setup", body)[0] == 202
     saved = store.load()
-    assert saved["peaks.preset"] == "ellevio" and saved["meter.crc"] == "required"
+    assert saved["peaks.preset"] == "sollentuna" and saved["meter.crc"] == "required"
 
 
 def test_setup_site_reports_failure_and_keeps_form():

@@ -25,7 +25,10 @@ SCHEMA = {
     "http.token": ("str", "", 256, "bearer token (optional)"),
     "http.interval_s": ("int", 10, (0, 3600), "0 (every telegram) to 3600 seconds"),
     "admin.password": ("str", "", 64, ""),
-    "peaks.preset": ("str", "max1", 32, "the grid operator's effekttariff rule (docs/effekttariff.md)"),
+    "peaks.preset": ("str", "max1", 32, "the grid operator's effekttariff rule, or custom (docs/effekttariff.md)"),
+    "peaks.rule": ("str", "", 240, "your own rule when peaks.preset is custom, e.g. top=3 days weekdays hours=7-20 months=11-3"),
+    "peaks.prices": ("str", "", 120, "kr per kW and month, e.g. 52.50 or 4-10:52,11-3:70 (empty: the operator's, if published)"),
+    "peaks.fee_vat": ("bool", True, None, "true (fees with 25 % VAT) or false"),
     "meter.key": ("str", "", 47, "32 hex digits from the grid operator (encrypted binary meters), or empty"),
     "meter.kamstrup_energy_wh": ("int", 1, (1, 10), "1 (Sweden) or 10 (Norway, Denmark)"),
     "meter.crc": ("str", "auto", 8, "auto, required, or optional (unsafe: any telegram without a CRC)"),
@@ -112,10 +115,7 @@ def _cross_checks(cfg, errors):
         errors["http.url"] = "no spaces, quotes, < or > in the address"
     if cfg["mqtt.ca"] and not cfg["mqtt.tls"]:
         errors["mqtt.ca"] = "a CA certificate needs mqtt.tls = true"
-    from hanport.core.peaks import PRESETS
-
-    if cfg["peaks.preset"] not in PRESETS:
-        errors["peaks.preset"] = "one of " + ", ".join(sorted(PRESETS))
+    _check_peaks(cfg, errors)
     key = cfg["meter.key"]
     if key and (len("".join(key.split())) != 32 or not _hex_ok(key)):
         errors["meter.key"] = "the AES-128 key: 32 hex digits (0-9, a-f), spaces allowed"
@@ -125,6 +125,35 @@ def _cross_checks(cfg, errors):
         errors["meter.crc"] = "auto (telegrams without a CRC only from meters that never send one), required or optional"
     if cfg["mqtt.user"] and not cfg["mqtt.host"]:
         errors["mqtt.user"] = "set mqtt.host too"
+
+
+def _check_peaks(cfg, errors):
+    from hanport.tariffs import NAMES
+
+    preset = cfg["peaks.preset"]
+    if preset != "custom" and preset not in NAMES:
+        errors["peaks.preset"] = "one of %s, or custom (your own rule in peaks.rule)" % ", ".join(NAMES)
+        return
+    if preset != "custom" and cfg["peaks.rule"]:
+        errors["peaks.rule"] = "your own rule counts only with peaks.preset = custom"
+        return
+    from hanport.core.rule import parse, parse_prices
+
+    if preset == "custom":
+        rule, err = parse(cfg["peaks.rule"])
+        if err:
+            errors["peaks.rule"] = err
+            return
+        rules = [rule]
+    else:
+        from hanport.tariffs import load
+
+        rules = [parse(text)[0] for _, text in load(preset)[1]]
+    for rule in rules if cfg["peaks.prices"] else ():
+        err = parse_prices(cfg["peaks.prices"], rule)
+        if err:
+            errors["peaks.prices"] = err
+            return
 
 
 def _hex_ok(text):

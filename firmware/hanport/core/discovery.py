@@ -6,6 +6,7 @@ from hanport.core.payload import topic
 
 # Home Assistant sensor metadata by field-name suffix: (device_class, state_class, unit).
 _HA_BY_SUFFIX = (
+    ("_sek", ("monetary", None, "SEK")),  # the effekttariff fee (peaks topic): resets each month
     ("_varh", (None, "total_increasing", "varh")),
     ("_wh", ("energy", "total_increasing", "Wh")),
     ("_var", ("reactive_power", "measurement", "var")),

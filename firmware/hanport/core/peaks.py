@@ -6,27 +6,34 @@
 from hanport.core.calendar import civil, swedish_holidays
 from hanport.core.reading import Fixed
 
-# A set: which periods count ("months", "weekdays_only", "no_holidays", "hours" [from, to)),
-# or "other": the periods outside set number N's window; "top" N, "distinct_days", and "night"
-# (from_hour, to_hour, num, den): periods starting then count at num/den of their power.
-# Each preset's rule and its source are written down in docs/effekttariff.md.
-PRESETS = {
-    "max1": {"period_min": 60, "sets": ({"name": "month", "top": 1},)},
-    "ellevio": {"period_min": 60, "sets": ({"name": "month", "top": 3, "distinct_days": True, "night": (22, 6, 1, 2)},)},
-    "goteborg": {"period_min": 60, "sets": ({"name": "month", "top": 3, "distinct_days": True},)},
-    "tekniska_verken": {"period_min": 60, "sets": ({"name": "month", "top": 5, "distinct_days": True},)},
-    "malarenergi": {
-        "period_min": 60,
-        "sets": (
-            {"name": "high", "top": 3, "months": (11, 12, 1, 2, 3), "weekdays_only": True, "hours": (7, 20)},
-            {"name": "low", "top": 3, "other": 0},
-        ),
-    },
-    "sollentuna": {
-        "period_min": 60,
-        "sets": ({"name": "month", "top": 3, "weekdays_only": True, "no_holidays": True, "hours": (7, 19)},),
-    },
-}
+# A set (core/rule.py parses its words): which periods count ("months", "weekdays_only",
+# "no_holidays", "hours" [from, to)), or "other": the periods outside set number N's window;
+# "top" N, "distinct_days", "night" (from_hour, to_hour, num, den): periods starting then count
+# at num/den of their power; "price": ((months, öre per kW), ...). The operators' rules and their
+# sources are in hanport/tariffs/ and docs/effekttariff.md.
+
+
+def schedule_for(preset, rule_text="", prices=""):
+    """((first day number, rule), ...) oldest first, or raises ValueError with the message for
+    the user. preset: a name from hanport/tariffs, or "custom" for rule_text."""
+    from hanport.core.calendar import day_number
+    from hanport.core.rule import parse, parse_prices
+
+    if preset == "custom":
+        entries = (("2000-01-01", rule_text),)
+    else:
+        from hanport.tariffs import load
+
+        entries = load(preset)[1]
+    schedule = []
+    for start, text in entries:
+        rule, err = parse(text)
+        if err is None and prices:
+            err = parse_prices(prices, rule)
+        if err is not None:
+            raise ValueError(err)
+        schedule.append((day_number(int(start[0:4]), int(start[5:7]), int(start[8:10])), rule))
+    return schedule
 
 
 class _Holidays:
@@ -64,6 +71,32 @@ def weight_of(rule, minute):
         if hour >= night[0] or hour < night[1]:
             return night[2], night[3]
     return 1, 1
+
+
+def price_in(price, month):
+    """öre per kW for that month, or None (no price known)."""
+    if price:
+        for months, ore in price:
+            if month in months:
+                return ore
+    return None
+
+
+def fee_ore(billed_w, price_ore, prices_incl_vat, with_vat):
+    """The fee of one set, rounded half up to whole öre: W x öre/kW / 1000, with 25 % VAT
+    added or taken out when the price list and the wanted figure differ."""
+    num, den = 1, 1
+    if prices_incl_vat and not with_vat:
+        num, den = 4, 5
+    elif with_vat and not prices_incl_vat:
+        num, den = 5, 4
+    scale = 1000 * den
+    return (billed_w * price_ore * num + scale // 2) // scale
+
+
+def money(ore, with_vat):
+    """{"ore": 31778, "sek": 317.78, "vat": true}: öre exact, kronor as a decimal number."""
+    return {"ore": ore, "sek": Fixed(ore, 2), "vat": with_vat, "currency": "SEK"}
 
 
 def iso(day, minute):
@@ -126,17 +159,33 @@ def _rank(entry):
 
 
 class PeakTracker:
-    def __init__(self, preset, rules=None):
-        """preset: a name from PRESETS, or any name with `rules` of the same shape."""
-        if rules is None and preset not in PRESETS:
-            raise ValueError("unknown preset %r: one of %s" % (preset, ", ".join(sorted(PRESETS))))
+    def __init__(self, preset, schedule=None, with_vat=True):
+        """preset: the name shown (a tariffs name or "custom"); schedule: from schedule_for()
+        (by default the preset's own); with_vat: fees with 25 % VAT included."""
         self.preset = preset
-        self.rules = rules or PRESETS[preset]
-        self.period_min = self.rules["period_min"]
+        self.schedule = schedule if schedule is not None else schedule_for(preset)
+        self.with_vat = with_vat
         self.holidays = _Holidays()
         self.month = None  # (y, m) of the periods being collected
-        self.sets = [PeakSet(r) for r in self.rules["sets"]]
+        self._use(self.schedule[-1][1], True)  # until a month is known: the newest rule
         self.gaps = 0  # partial periods this month (dongle off, meter silent)
+
+    def _use(self, rule, in_force):
+        self.rule = rule
+        self.rules = rule  # the sets, period and prices counted with this month
+        self.in_force = in_force  # False: a month before the operator's first rule
+        self.period_min = rule["period_min"]
+        self.sets = [PeakSet(r) for r in rule["sets"]]
+
+    def _rule_of_month(self, y, m):
+        from hanport.core.calendar import day_number
+
+        first = day_number(y, m, 1)
+        chosen = None
+        for start, rule in self.schedule:
+            if start <= first:
+                chosen = rule
+        return (self.schedule[0][1], False) if chosen is None else (chosen, True)
 
     def _set_counts(self, index, day, minute):
         rule = self.rules["sets"][index]
@@ -149,9 +198,10 @@ class PeakTracker:
         month (in the meter's time), else None."""
         y, m, _ = civil(day)
         finished = None
-        if self.month is not None and (y, m) != self.month:
-            finished = self.result()
-            self.sets = [PeakSet(r) for r in self.rules["sets"]]
+        if (y, m) != self.month:
+            if self.month is not None:
+                finished = self.result()
+            self._use(*self._rule_of_month(y, m))
             self.gaps = 0
         self.month = (y, m)
         if not complete:
@@ -179,12 +229,38 @@ class PeakTracker:
         out["billed_w"] = billed[self.sets[0].rule["name"]] if len(self.sets) == 1 else billed
         if self.gaps:
             out["partial_periods"] = self.gaps
+        if not self.in_force:
+            out["in_force"] = False  # a month before the operator's first rule: no fee
+        fee = self.fee_ore()
+        if fee is not None:
+            out["fee"] = money(fee, self.with_vat)
         return out
+
+    def fee_ore(self, extra=None):
+        """The month's fee so far in öre (None: a set has no price, or no rule in force);
+        extra = (avg W, day, minute): as if that period closed too."""
+        if not self.in_force or self.month is None:
+            return None
+        total = 0
+        for i in range(len(self.sets)):
+            s = self.sets[i]
+            price = price_in(s.rule.get("price"), self.month[1])
+            if price is None:
+                return None
+            billed = s.billed_w()
+            if extra is not None and self._set_counts(i, extra[1], extra[2]):
+                trial = PeakSet(s.rule)
+                trial.entries = [list(e) for e in s.entries]
+                trial.add(extra[0], extra[1], extra[2])
+                billed = trial.billed_w()
+            total += fee_ore(billed, price, self.rule["prices_incl_vat"], self.with_vat)
+        return total
 
     def state(self):
         """JSON-able state: the month and each set's candidates (at most 31 entries a set)."""
         return {
             "preset": self.preset,
+            "rule": self.rule["text"],
             "month": list(self.month) if self.month else None,
             "gaps": self.gaps,
             "sets": [s.entries for s in self.sets],
@@ -193,17 +269,21 @@ class PeakTracker:
     def restore(self, state):
         """Take back a saved state of the same preset; False (and nothing changed) otherwise."""
         try:
-            if state["preset"] != self.preset or len(state["sets"]) != len(self.sets):
-                return False
             month = state["month"]
+            rule = self._rule_of_month(month[0], month[1]) if month else (self.rule, self.in_force)
+            if state["preset"] != self.preset or state.get("rule") != rule[0]["text"]:
+                return False  # another rule than the one saved with: start the month anew
+            if len(state["sets"]) != len(rule[0]["sets"]):
+                return False
             sets = state["sets"]
             for entries in sets:
                 for e in entries:
                     if len(e) != 6 or [v for v in e if not isinstance(v, int)]:
                         return False
             gaps = int(state["gaps"])
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, IndexError):
             return False
+        self._use(*rule)
         self.month = (month[0], month[1]) if month else None
         self.gaps = gaps
         for i in range(len(self.sets)):

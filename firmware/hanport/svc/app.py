@@ -92,7 +92,7 @@ class App:
             hub.listeners.append(self.history.on_telegram)
         from hanport.svc.peaks import PeakService
 
-        self.peaks = PeakService(cfg["peaks.preset"], ports.peaks_store, ports.log, ports.utc_now)
+        self.peaks = PeakService(cfg["peaks.preset"], ports.peaks_store, ports.log, ports.utc_now, *peak_rules(cfg))
         hub.listeners.append(self.peaks.on_telegram)
         if ports.print_readings == "json":  # make run VERBOSE=1, and the end-to-end tests
             hub.listeners.append(lambda h: ports.log("reading " + dumps(h.reading_dict)))
@@ -240,3 +240,16 @@ class App:
     def run(self, extra_tasks=()):
         """Runs until a restart is requested; returns "restart"."""
         return asyncio.run(self.main(extra_tasks))
+
+
+def peak_rules(cfg):
+    """(schedule, with VAT, plain words) of the configured effekttariff; the rule parser and the
+    preset's module are forgotten after (config.validate checked the same words already)."""
+    from hanport.core.peaks import schedule_for
+    from hanport.core.rule import describe
+    from hanport.unload import forget
+
+    schedule = schedule_for(cfg["peaks.preset"], cfg["peaks.rule"], cfg["peaks.prices"])
+    words = describe(schedule[-1][1])
+    forget(("hanport.core.rule", "hanport.tariffs"))
+    return schedule, cfg["peaks.fee_vat"], words

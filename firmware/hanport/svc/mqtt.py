@@ -19,6 +19,9 @@ PEAK_SENSORS = (
     ("peak_billed_w", "{{ value_json.billed_w if value_json.billed_w is number else (value_json.billed_w.values() | max) }}"),
     ("peak_headroom_w", "{{ value_json.period.headroom_w }}"),
     ("peak_hour_projected_w", "{{ value_json.period.projected_w }}"),
+    # with a price only (svc/peaks.py priced): the month's fee so far, and what this hour adds
+    ("peak_fee_sek", "{{ value_json.fee.sek if value_json.fee is defined else none }}"),
+    ("peak_hour_adds_sek", "{{ value_json.period.adds.sek if value_json.period.adds is defined else none }}"),
 )
 
 
@@ -146,7 +149,7 @@ class MqttService:
             return False
         if self.peaks is not None:
             for field, template in PEAK_SENSORS:
-                if field not in self.announced:
+                if field not in self.announced and (self.peaks.priced or not field.endswith("_sek")):
                     return self._announce_field(reading, field, "peaks", template)
         for field in reading:
             if field not in self.announced and self._announce_field(reading, field):

@@ -5,15 +5,20 @@
 from hanport.core.calendar import swedish_time
 from hanport.core.fields import ENERGY_IMPORT, METER_TIME, POWER_NET
 from hanport.core.jsonfmt import dumps
-from hanport.core.peaks import PeakTracker, iso
+from hanport.core.peaks import PeakTracker, iso, money
 from hanport.core.periods import Periods
 
 _STATE_VERSION = 1
 
 
 class PeakService:
-    def __init__(self, preset, store, log, utc_now=None):
-        self.tracker = PeakTracker(preset)
+    def __init__(self, preset, store, log, utc_now=None, schedule=None, with_vat=True, words=None):
+        """schedule: core/peaks.schedule_for()'s (the preset's own by default); words: the rule
+        in plain words (core/rule.describe), shown with the month."""
+        self.tracker = PeakTracker(preset, schedule, with_vat)
+        self.words = words
+        # every set of the newest rule has a price: the fee and its Home Assistant sensors exist
+        self.priced = not [s for s in self.tracker.schedule[-1][1]["sets"] if not s.get("price")]
         self.periods = Periods(self.tracker.period_min)
         self.store = store  # JsonStore or None
         self.log = log
@@ -65,6 +70,8 @@ class PeakService:
             finished = self.tracker.add(p.closed_day, p.closed_minute, p.closed_minutes, p.closed_import_wh, p.closed_complete)
             if finished is not None:
                 self.last_month = finished
+            if self.tracker.period_min != p.period_min:  # a rule with other periods from this month
+                self.periods = Periods(self.tracker.period_min)
             self.changes += 1
             self._save()  # once per period: the new open period and the month's candidates
 
@@ -85,6 +92,11 @@ class PeakService:
                 "projected_w": projected,
                 "headroom_w": t.headroom_w(p.day, p.minute, used, p.elapsed_s),
             }
+            fee = t.fee_ore()
+            if fee is not None:  # what the fee grows by if this period goes on at the present power
+                out["period"]["adds"] = money(t.fee_ore((projected, p.day, p.minute)) - fee, t.with_vat)
+        if self.words:
+            out["rule"] = self.words
         if self.last_month is not None:
             out["last_month"] = self.last_month
         return out
