@@ -66,6 +66,7 @@ def test_readings_arrive_exact_with_discovery_and_status(parts):
     for field in ("peak_billed_w", "peak_headroom_w", "peak_hour_projected_w"):  # effekttariff sensors
         peak = json.loads(sub.on("homeassistant/sensor/e2e/%s/config" % field)[-1][1])
         assert peak["state_topic"] == "hanport/e2e/peaks" and peak["unit_of_measurement"] == "W"
+    assert not sub.on("homeassistant/sensor/e2e/peak_fee_sek/config")  # no price, no fee sensor
     # Home Assistant restarts: discovery is published again
     before = len(sub.on("homeassistant/sensor/e2e/power_import_w/config"))
     sub.client.publish("homeassistant/status", "online")
@@ -96,7 +97,8 @@ def test_broker_outage_of_60_s_loses_nothing(parts):
     # One meter hour every 3 s of wall time: 600 s of meter clock per telegram, 2 telegrams/s.
     meter = FakeMeter(tmp, rate=2, interval=600, start=START_UTC)
     started.append(meter)
-    fw = Firmware(tmp, meter.link, mqtt_config(broker, **{"mqtt.keepalive_s": 10}), heap=SMALL_HEAP, extra=["--quiet"], mpy=mpy)
+    cfg = mqtt_config(broker, **{"mqtt.keepalive_s": 10, "peaks.prices": "52.50"})  # max1 with the user's price
+    fw = Firmware(tmp, meter.link, cfg, heap=SMALL_HEAP, extra=["--quiet"], mpy=mpy)
     started.append(fw)
     wait_for(lambda: len(sub.on("hanport/e2e/hourly")) >= 2, 30, what=lambda: "first hourly snapshots\n" + fw.output())
     time.sleep(1.5)  # let the broker autosave the subscriber's session
@@ -141,6 +143,16 @@ def test_broker_outage_of_60_s_loses_nothing(parts):
     best_wh, best_hour = max(deltas)
     assert peaks["preset"] == "max1" and peaks["peaks"] == [{"start": best_hour, "avg_w": best_wh, "weight": 1.0}]
     assert peaks["billed_w"] == best_wh and peaks["period"]["headroom_w"] >= 0
+    # The fee: the billed W at 52.50 kr/kW (VAT included as typed and as shown), in whole öre.
+    assert peaks["fee"] == {
+        "ore": (best_wh * 5250 + 500) // 1000,
+        "sek": peaks["fee"]["ore"] / 100,
+        "vat": True,
+        "currency": "SEK",
+    }
+    assert peaks["period"]["adds"]["ore"] >= 0 and peaks["rule"] == "your highest hour"
+    fee = json.loads(sub.on("homeassistant/sensor/e2e/peak_fee_sek/config")[-1][1])
+    assert fee["device_class"] == "monetary" and fee["unit_of_measurement"] == "SEK" and "state_class" not in fee
 
 
 def test_wrong_password_gives_clear_state_and_bounded_retries(parts):

@@ -124,13 +124,39 @@ def test_first_run_setup_status_and_settings_in_chromium(tmp_path, mpy_build):
         assert HOME_PASSWORD not in driver.page_source and ADMIN_PASSWORD not in driver.page_source
         screenshot(driver, "settings-page.png")
         _type(driver, "mqtt.prefix", "house")
+        # The user's own effekttariff rule and price: a mistake first (refused, nothing saved).
+        from selenium.webdriver.support.ui import Select
+
+        Select(driver.find_element(By.ID, "peaks.preset")).select_by_value("custom")
+        _type(driver, "peaks.rule", "top=3 days hours=7-25")
+        _type(driver, "peaks.prices", "4-10:52,11-3:70.50 excl")
+        driver.find_element(By.ID, "save").click()
+        wait_for(lambda: "hours: from-to" in _text(driver, "err-peaks.rule"), 10, what="the rule's mistake shown")
+        assert _config(config_path)["peaks.preset"] == "max1"
+        _type(driver, "peaks.rule", "top=3 days weekdays hours=7-20 months=11-3")
         driver.find_element(By.ID, "save").click()
         wait_for(lambda: "Saved" in _text(driver, "result-text"), 10, what="settings saved")
         wait_for(lambda: _config(config_path)["mqtt.prefix"] == "house", 5, what="prefix saved")
+        assert _config(config_path)["peaks.rule"] == "top=3 days weekdays hours=7-20 months=11-3"
         saved = _config(config_path)
         assert saved["wifi.password"] == HOME_PASSWORD and saved["admin.password"] == ADMIN_PASSWORD  # kept
         wait_for(lambda: "restarting with the saved settings" in fw.output(), 10, what=fw.output)
         wait_for(lambda: fw.output().count("status page and API on port") == 2, 20, what=fw.output)
+
+        # The status page tells the rule in plain words and the fee as /api/peaks has it, in öre.
+        def peaks_api():
+            return json.loads(urllib.request.urlopen(base + "/api/peaks", timeout=5).read())
+
+        wait_for(lambda: "fee" in peaks_api(), 20, what=lambda: "a fee in /api/peaks: %s" % peaks_api())
+        api = peaks_api()
+        driver.get(base + "/")  # the page asks for the peaks on load (and every 30 s)
+        words = "the mean of your 3 highest hours on different days, weekdays between 07 and 20, November to March"
+        wait_for(lambda: "Fee so far" in _text(driver, "peak-now"), 20, what=lambda: _text(driver, "peak-now"))
+        assert api["rule"] == words and words in _text(driver, "peak-now")
+        fee = api["fee"]
+        assert fee["vat"] is True and fee["currency"] == "SEK" and fee["sek"] == fee["ore"] / 100
+        assert "Fee so far: %d.%02d kr incl. VAT" % divmod(fee["ore"], 100) in _text(driver, "peak-now")
+        screenshot(driver, "status-page-fee.png")
         # A page on another site posting to the dongle (with the admin's credentials cached in
         # the browser): refused, config unchanged.
         before = open(config_path, "rb").read()

@@ -248,3 +248,88 @@ def test_setup_after_wifi_failure_retries_the_home_network():
     finally:
         setup_module._RETRY_HOME_MS = saved
     assert store.load() is None  # nothing was saved
+
+
+BAD_RULES = (
+    ("", "empty"),
+    ("top=0", "1 to 10"),
+    ("top=11", "1 to 10"),
+    ("top=three", "1 to 10"),
+    ("tops=3", "unknown word"),
+    ("top=3 months=13-2", "months"),
+    ("top=3 months=1,1", "months"),
+    ("top=3 hours=20-7", "hours"),
+    ("top=3 hours=7-25", "hours"),
+    ("top=3 night=22-22*1/2", "night"),
+    ("top=3 night=22-6*2/2", "night"),
+    ("top=3 period=30", "15 or 60"),
+    ("top=3 vat=maybe", "incl or excl"),
+    ("top=3 price=52,5", "price"),
+    ("top=3 price=4-10:52", "every month once"),
+    ("a: top=1; a: top=2", "names must differ"),
+    ("a: top=1; b: other=c", "no set has that name"),
+    ("a: top=1 other=a", "window of its own"),
+    ("a: top=1; b: other=a hours=7-9", "other="),
+    ("top=1; top=2; top=3; top=4; top=5", "at most 4 sets"),
+    ("top=3 hours=7", "hours"),
+)
+
+
+def test_own_rule_mistakes_are_refused_with_a_message_and_nothing_saved():
+    from hanport.core.portal import SETTINGS_KEYS
+
+    assert len(BAD_RULES) >= 20
+    site, store, _, _ = _site(Radio(("connected", "192.168.1.57")))
+    changes = {"wifi.ssid": "home", "wifi.password": "longenough", "admin.password": "adminpass", "peaks.preset": "custom"}
+    for rule, words in BAD_RULES:
+        body = form_body(SETTINGS_KEYS, config.defaults(), dict(changes, **{"peaks.rule": rule}))
+        status, out, _ = _call(site, "POST", "/api/setup", body)
+        assert status == 400 and set(out["errors"]) == {"peaks.rule"}, (rule, out)
+        assert words in out["errors"]["peaks.rule"], (rule, out["errors"])
+        assert store.load() is None, rule
+    # a rule and prices that disagree, and a rule without custom
+    for extra, key in (({"peaks.rule": "a: top=1; b: top=2", "peaks.prices": "52"}, "peaks.prices"),):
+        body = form_body(SETTINGS_KEYS, config.defaults(), dict(changes, **extra))
+        status, out, _ = _call(site, "POST", "/api/setup", body)
+        assert status == 400 and set(out["errors"]) == {key} and store.load() is None
+    _, errors = config.validate({"peaks.preset": "custom", "peaks.rule": "top=1 " + "days " * 60})
+    assert errors == {"peaks.rule": "at most 240 characters"}
+    _, errors = config.validate({"peaks.preset": "sollentuna", "peaks.rule": "top=1"})
+    assert set(errors) == {"peaks.rule"}
+    _, errors = config.validate({"peaks.preset": "ellevio"})
+    assert "custom" in errors["peaks.preset"]
+
+
+def test_own_rule_round_trips_and_bills_as_the_preset_does():
+    from hanport.core.peaks import PeakTracker, schedule_for
+    from hanport.core.portal import SETTINGS_KEYS
+    from hanport.core.rule import describe, parse
+    from hanport.tariffs import load
+
+    text = load("sollentuna")[1][-1][1]  # the preset's own words, prices and all
+    site, store, _, _ = _site(Radio(("connected", "192.168.1.57")))
+    changes = {"wifi.ssid": "home", "wifi.password": "longenough", "admin.password": "adminpass"}
+    body = form_body(SETTINGS_KEYS, config.defaults(), dict(changes, **{"peaks.preset": "custom", "peaks.rule": text}))
+    assert _call(site, "POST", "/api/setup", body)[0] == 202
+    saved = store.load()
+    assert saved["peaks.rule"] == text and saved["peaks.preset"] == "custom"
+    assert describe(parse(saved["peaks.rule"])[0]) == (
+        "the mean of your 3 highest hours, weekdays except holidays between 07 and 19"
+    )
+    mine = PeakTracker("custom", schedule_for("custom", saved["peaks.rule"]))
+    theirs = PeakTracker("sollentuna")
+    from hanport.core.calendar import day_number
+
+    for day, minute, wh in (
+        (13, 480, 5200),
+        (13, 1200, 9000),
+        (14, 600, 4100),
+        (17, 600, 9900),
+        (19, 420, 6100),
+        (20, 1080, 3000),
+    ):
+        for t in (mine, theirs):
+            t.add(day_number(2026, 1, day), minute, 60, wh, True)
+    a, b = mine.result(), theirs.result()
+    assert a["billed_w"] == b["billed_w"] == (6100 + 5200 + 4100 + 1) // 3 and a["peaks"] == b["peaks"]
+    assert a["fee"] == b["fee"] and a["fee"]["ore"] == (5133 * 11150 + 500) // 1000

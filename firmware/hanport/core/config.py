@@ -128,6 +128,8 @@ def _cross_checks(cfg, errors):
 
 
 def _check_peaks(cfg, errors):
+    if "peaks.preset" in errors or "peaks.rule" in errors or "peaks.prices" in errors:
+        return  # already told (too long, not text): the defaults in cfg are not what was sent
     from hanport.tariffs import NAMES
 
     preset = cfg["peaks.preset"]

@@ -236,6 +236,14 @@ class PeakTracker:
             out["fee"] = money(fee, self.with_vat)
         return out
 
+    def open_month(self, day):
+        """The month of the open period, before any period of it closed: its rule counts from
+        now (a fee of 0 so far rather than none)."""
+        if self.month is None:
+            y, m, _ = civil(day)
+            self._use(*self._rule_of_month(y, m))
+            self.month = (y, m)
+
     def fee_ore(self, extra=None):
         """The month's fee so far in öre (None: a set has no price, or no rule in force);
         extra = (avg W, day, minute): as if that period closed too."""

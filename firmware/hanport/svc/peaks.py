@@ -78,8 +78,10 @@ class PeakService:
     def status(self):
         """The month so far and the open period: what /api/peaks and MQTT carry."""
         t = self.tracker
-        out = t.result() if t.month is not None else {"preset": t.preset, "peaks": [], "billed_w": None}
         p = self.periods
+        if p.key >= 0:
+            t.open_month(p.day)
+        out = t.result() if t.month is not None else {"preset": t.preset, "peaks": [], "billed_w": None}
         if p.key >= 0:
             used = p.used_wh(self.import_wh)
             period_s = t.period_min * 60
