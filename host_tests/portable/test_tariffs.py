@@ -2,7 +2,7 @@
 # and valid-from dates; every one bills synthetic months with planted peaks exactly as an
 # independent calculation in this file says (March and October with their DST change, a public
 # holiday in a high-load window, a rule change between two months); fees in whole öre.
-from hanport.core.calendar import civil, day_number, swedish_holidays, weekday
+from hanport.core.calendar import day_number, swedish_holidays, weekday
 from hanport.core.peaks import PeakTracker, fee_ore, schedule_for
 from hanport.core.periods import Periods
 from hanport.tariffs import NAMES, load

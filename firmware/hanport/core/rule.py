@@ -2,7 +2,7 @@
 # user's own rule (peaks.rule), parsed into what core/peaks.py counts with, checked with a clear
 # message per mistake, and told back in plain words. Prices in öre per kW and month (integers).
 # Pure core: must not import machine, network, socket, time or asyncio.
-#
+
 # A rule is one or more sets separated by ";", each a list of words:
 #   NAME:          a label for the set (letters, digits, _; at most 12)
 #   top=N          the mean of the N highest periods (1-10; default 1)
