@@ -63,3 +63,40 @@ def test_licence_and_one_version(tmp_path):
         text=True,
     )
     assert build.returncode == 0 and "hanport %s for esp32-devkitc" % VERSION in build.stdout, build.stdout + build.stderr
+
+
+# The operators the effekttariff table must name (issue: every large Swedish grid operator).
+OPERATORS = (
+    "Vattenfall Eldistribution", "E.ON Energidistribution", "Ellevio", "Göteborg Energi Elnät", "Mälarenergi Elnät",
+    "Tekniska verken", "Jämtkraft", "Skellefteå Kraft", "Umeå Energi", "Öresundskraft", "Kraftringen",
+    "Jönköping Energi", "Telge Nät", "Sollentuna Energi & Miljö", "Eskilstuna Energi och Miljö",
+    "Halmstads Energi och Miljö", "Borås Elnät", "Karlstads", "Luleå Energi", "Sundsvall Elnät",
+)  # fmt: skip
+
+
+def test_the_operator_table_names_every_operator_with_its_preset_or_status():
+    import sys
+
+    sys.path.insert(0, os.path.join(ROOT, "firmware"))
+    from hanport.tariffs import NAMES
+
+    text = open(os.path.join(ROOT, "docs", "effekttariff.md"), encoding="utf-8").read()
+    table = text[text.index("## Grid operators") : text.index("## Your own rule")]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| operator")]
+    assert len(rows) == len(OPERATORS), len(rows)
+    for name in OPERATORS:
+        row = [r for r in rows if r.startswith("| " + name)]
+        assert len(row) == 1, name
+        cells = [c.strip() for c in row[0].split("|")[1:-1]]
+        preset = cells[1].strip("`")
+        if preset == "–":  # no preset: the table says why
+            assert cells[2].startswith(("not published", "not verified", "in part")), name
+            continue
+        module = __import__("hanport.tariffs." + preset, None, None, ["RULES"])
+        assert preset in NAMES and name.split()[0] in module.OPERATOR, (name, preset)
+        for start, _ in module.RULES:  # every dated rule and every source is in the row
+            assert start in row[0] or start[:4] in row[0], (name, start)
+        for url, _ in module.SOURCES:
+            assert "](%s)" % url in row[0], (name, url)
+    listed = {c for r in rows for c in [r.split("|")[2].strip().strip("`")] if c != "–"}
+    assert listed == set(NAMES) - {"max1"}
