@@ -42,3 +42,26 @@ def test_peaks_tool_on_both_runtimes(tmp_path):
     assert "partial_periods" not in january  # the first hour begins on a boundary
     usage = subprocess.run([sys.executable, TOOL, "--preset", "nope", str(stream)], capture_output=True, text=True)
     assert usage.returncode == 2 and "sollentuna" in usage.stderr
+    # The user's own rule from a file, with a price typed without VAT: the same peaks as the
+    # preset, and the fee in öre computed here; a bad rule gives its message and exit code 2.
+    rule = tmp_path / "rule.txt"
+    rule.write_text("top=3 days\n")
+    outputs = []
+    for runtime in (sys.executable, MICROPYTHON):
+        args = [runtime, TOOL, "--rule", str(rule), "--prices", "4-10:52,11-3:70 excl", "--no-vat", str(stream)]
+        proc = subprocess.run(args, capture_output=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        outputs.append(proc.stdout)
+    assert outputs[0] == outputs[1]
+    own = [json.loads(line) for line in outputs[0].decode().splitlines()]
+    assert [m["peaks"] for m in own] == [m["peaks"] for m in months] and own[0]["preset"] == "custom"
+    assert own[0]["fee"] == {
+        "currency": "SEK",
+        "ore": (january["billed_w"] * 7000 + 500) // 1000,
+        "sek": own[0]["fee"]["sek"],
+        "vat": False,
+    }
+    assert own[0]["fee"]["sek"] == own[0]["fee"]["ore"] / 100
+    rule.write_text("top=3 dayz\n")
+    bad = subprocess.run([sys.executable, TOOL, "--rule", str(rule), str(stream)], capture_output=True, text=True)
+    assert bad.returncode == 2 and "unknown word 'dayz'" in bad.stderr
