@@ -209,3 +209,17 @@ def test_user_prices_and_fee_with_two_sets():
     assert tracker.fee_ore() == want == 60938 + 20000
     # what one more 9 kW high-load hour would add: the high mean becomes 7500 W
     assert tracker.fee_ore((9000, day + 1, 9 * 60)) - want == fee_ore(7500, 8125, False, True) - 60938
+
+
+def test_a_saved_month_comes_back_only_under_the_same_rule():
+    def tracker(text):
+        return PeakTracker("custom", schedule_for("custom", text))
+
+    first = tracker("top=1")
+    first.add(day_number(2026, 1, 13), 480, 60, 5000, True)
+    state = first.state()
+    assert tracker("top=1").restore(state) and tracker("top=1").restore(dict(state, rule="top=1"))
+    assert not tracker("top=2").restore(state)  # the rule changed: the month starts anew
+    same = tracker("top=1")
+    same.restore(state)
+    assert same.result() == first.result()

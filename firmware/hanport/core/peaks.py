@@ -279,7 +279,8 @@ class PeakTracker:
         try:
             month = state["month"]
             rule = self._rule_of_month(month[0], month[1]) if month else (self.rule, self.in_force)
-            if state["preset"] != self.preset or state.get("rule") != rule[0]["text"]:
+            saved_rule = state.get("rule", rule[0]["text"])  # states of 0.1.0 before dated rules: same preset
+            if state["preset"] != self.preset or saved_rule != rule[0]["text"]:
                 return False  # another rule than the one saved with: start the month anew
             if len(state["sets"]) != len(rule[0]["sets"]):
                 return False
