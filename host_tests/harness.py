@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 
-from conftest import MICROPYTHON, MPY_CROSS, ROOT
+from paths import MICROPYTHON, MPY_CROSS, ROOT
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 MOSQUITTO_PASSWD = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"

@@ -106,3 +106,60 @@ def test_gzipped_pages_match_their_sources():
         assert zlib.decompress(packed, 16 + WBITS) == source, name + ".gz is stale: run make www"
         # No CDN: nothing is loaded from another host (phones in setup mode have no internet).
         assert not re.search(rb"""(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import""", source), name
+
+
+def _import_graph(folders, prefix=""):
+    """module name -> the project's modules it imports (anywhere in it, functions included)."""
+    files = {}
+    for path in python_files(*folders):
+        rel = os.path.relpath(path, ROOT).replace(os.sep, "/")
+        for folder in sorted(folders, key=len, reverse=True):  # host_tests/portable before host_tests
+            if rel.startswith(folder + "/"):
+                name = rel[len(folder) + 1 : -3].replace("/", ".")
+                files[prefix + name[: -len(".__init__")] if name.endswith(".__init__") else prefix + name] = path
+                break
+    graph = {}
+    for name, path in files.items():
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+        found = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module)
+                found.update(node.module + "." + a.name for a in node.names)
+        graph[name] = {m for m in found if m in files and m != name}
+    return graph
+
+
+def _cycle(graph):
+    state = {}
+
+    def visit(node, trail):
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return trail + [node, nxt]
+            if nxt not in state:
+                found = visit(nxt, trail + [node])
+                if found:
+                    return found
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node, [])
+            if found:
+                return found
+    return None
+
+
+def test_no_import_cycles_in_the_firmware_or_the_tests():
+    firmware = _import_graph(["firmware"])
+    assert "hanport.core.peaks" in firmware and _cycle(firmware) is None, _cycle(firmware)
+    tests = _import_graph(["host_tests", "host_tests/portable", "tools"])
+    assert "harness" in tests and "conftest" in tests and _cycle(tests) is None, _cycle(tests)
+    # the check finds one when there is one
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]

@@ -3,6 +3,15 @@
 # object refers to it. On a device every imported module's bytecode lives in the heap.
 import sys
 
+# What the ASCII decoder loads; unloaded once a binary meter is found (~16 KB on 32 bits).
+ASCII_MODULES = (
+    "hanport.core.decoder",
+    "hanport.core.framer",
+    "hanport.core.parser",
+    "hanport.core.profiles",
+    "hanport.core.scan",
+)
+
 
 def forget(names):
     for name in names:

@@ -125,7 +125,8 @@ def test_binary_meter_found_unloads_the_ascii_stack():
     from hanport.core import framer
     from hanport.svc import meter as meter_module
     from hanport.svc.hub import Hub
-    from hanport.svc.meter import ASCII_MODULES, MeterService
+    from hanport.svc.meter import MeterService
+    from hanport.unload import ASCII_MODULES
     from hdlcgen import aidon_frame
     from support import BytesSource
     from telegen import SwedishMeter

@@ -15,14 +15,6 @@ _DLMS_WRONG_KEY = 5
 # (host_tests/portable/test_detect.py checks they agree).
 _CRC_OK = const(1)
 _CRC_BAD = const(0)
-# What the ASCII decoder loads; unloaded once a binary meter is found (~16 KB on 32 bits).
-ASCII_MODULES = (
-    "hanport.core.decoder",
-    "hanport.core.framer",
-    "hanport.core.parser",
-    "hanport.core.profiles",
-    "hanport.core.scan",
-)
 _ASCII = "ascii"  # the formats of core/detect.py
 _HDLC = "hdlc"
 

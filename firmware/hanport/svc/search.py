@@ -55,12 +55,10 @@ class Search:
             meter.log("meter: found " + meter.found)
         # Unloaded: in the 20,000-telegram soak (64-bit port, 192 KB) 27.7 KB stay free after
         # gc.collect(), 23.4 KB when these modules are kept.
-        from hanport.unload import forget
+        from hanport.unload import ASCII_MODULES, forget
 
         forget(("hanport.svc.search", "hanport.core.detect", "hanport.core.sniff"))
         if meter.decoder is None:
-            from hanport.svc.meter import ASCII_MODULES
-
             forget(ASCII_MODULES)
         return True
 
