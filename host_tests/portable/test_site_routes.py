@@ -1,0 +1,105 @@
+# The normal-mode site's routes in process, on both runtimes: a real App fed real telegrams from
+# the generator (no socket, no sleep), asked through webclient.py as a browser or evcc would ask:
+# the HomeWizard API, the reading, the effekttariff with its fee, the status page, the settings
+# behind the admin password (secrets never sent back, mistakes refused and nothing saved).
+import binascii
+
+from hanport.core import config
+from hanport.core.jsonfmt import dumps
+from hanport.core.portal import SETTINGS_KEYS
+from hanport.svc.app import App, Ports
+from hanport.svc.site import NormalSite
+from hanport.svc.store import JsonStore
+from hanport.svc.web import WebServer
+from support import BytesSource, form_body, tmpdir
+from telegen import SwedishMeter
+from webclient import Client
+
+ADMIN = "admin-pass-42"
+
+
+def _www():
+    import sys
+
+    for path in sys.path:  # firmware/ is on the path of both runtimes' test set-ups
+        if path.endswith("firmware"):
+            return path + "/www"
+    return "firmware/www"
+
+
+def make_site(extra=None):
+    meter = SwedishMeter(seed=5)
+    data = b"".join(meter.telegram() for _ in range(4))
+    d = tmpdir("routes")
+    store = JsonStore(d + "/config.json")
+    cfg = config.defaults()
+    cfg.update({"wifi.ssid": "home", "wifi.password": "longenough", "admin.password": ADMIN, "peaks.prices": "52.50"})
+    cfg.update(extra or {})
+    store.save_text(dumps(config.to_file(cfg)))
+    logs = []
+    ports = Ports(BytesSource(data), logs.append, lambda n: 0, web_port=1, config_store=store)
+    app = App(cfg, ports, "routes")
+    while app.meter.poll():
+        pass
+    site = NormalSite(app, store)
+    site.web = WebServer(site, 0, _www())
+    return Client(site), app, store, meter, logs
+
+
+def _auth(password=ADMIN):
+    return {"Authorization": "Basic " + binascii.b2a_base64(("admin:" + password).encode()).decode().strip()}
+
+
+def test_read_only_api_answers_from_the_last_telegram():
+    client, app, _, meter, _ = make_site()
+    assert app.hub.seq >= 2, app.meter.describe()
+    info = client.get("/api").json()
+    assert info["product_type"] == "HWE-P1" and info["serial"] == "routes" and info["api_version"] == "v1"
+    data = client.get("/api/v1/data").json()
+    assert data["active_power_w"] == app.hub.reading_dict["power_w"]
+    assert data["total_power_import_kwh"] * 1000 == app.hub.reading_dict["energy_import_wh"]
+    reading = client.get("/api/reading").json()
+    assert (
+        reading["energy_import_wh"] == meter.truth["energy_import_wh"] and reading["meter_id"] == app.hub.reading_dict["meter_id"]
+    )
+    peaks = client.get("/api/peaks").json()
+    assert peaks["preset"] == "max1" and peaks["rule"] == "your highest hour"
+    assert peaks["fee"] == {"ore": 0, "sek": 0.0, "vat": True, "currency": "SEK"}  # no hour closed yet
+    status = client.get("/api/status").json()
+    assert status["meter"] == "ok" and status["telegrams"]["ok"] >= 2
+    page = client.get("/", Accept_Encoding="gzip")
+    assert page.status == 200 and page.ctype.startswith("text/html") and page.body[:2] == b"\x1f\x8b"
+    assert client.post("/api/reading", b"x=1").status == 405  # read-only
+    assert client.get("/nope").status == 404
+
+
+def test_settings_need_the_admin_password_and_never_show_secrets():
+    client, _, store, _, _ = make_site()
+    for path in ("/settings", "/api/settings", "/api/support"):
+        reply = client.get(path)
+        assert reply.status == 401 and reply.headers["WWW-Authenticate"].startswith("Basic"), path
+    assert client.get("/api/settings", **_auth("wrong-password")).status == 401
+    values = client.get("/api/settings", **_auth()).json()
+    assert "wifi.password" not in values["values"] and values["secrets_set"]["wifi.password"] is True
+    assert "longenough" not in str(values) and ADMIN not in str(values)
+    support = client.get("/api/support", **_auth()).json()
+    assert support["config"]["admin.password"] == "***" and "longenough" not in str(support)
+
+
+def test_settings_refuse_a_bad_rule_and_save_a_good_one():
+    client, _, store, _, _ = make_site()
+    before = store.load()
+    origin = {"Origin": "http://192.168.1.57"}
+    changes = {"peaks.preset": "custom", "peaks.rule": "top=3 days hours=7-25"}
+    body = form_body(SETTINGS_KEYS, config.defaults(), changes)
+    reply = client.post("/api/settings", body, **dict(_auth(), **origin))
+    assert reply.status == 400 and "hours: from-to" in reply.json()["errors"]["peaks.rule"]
+    assert store.load() == before
+    changes["peaks.rule"] = "top=3 days weekdays hours=7-20 months=11-3"
+    body = form_body(SETTINGS_KEYS, config.defaults(), changes)
+    reply = client.post("/api/settings", body, **dict(_auth(), **origin))
+    assert reply.status == 200, reply.body
+    saved = store.load()
+    assert saved["peaks.rule"] == changes["peaks.rule"] and saved["wifi.password"] == "longenough"  # kept
+    cross = client.post("/api/settings", body, **dict(_auth(), Origin="http://evil.example"))
+    assert cross.status == 403
