@@ -163,3 +163,23 @@ def test_no_import_cycles_in_the_firmware_or_the_tests():
     assert "harness" in tests and "conftest" in tests and _cycle(tests) is None, _cycle(tests)
     # the check finds one when there is one
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+def test_profile_rows_name_their_fields():
+    # Every OBIS row says which canonical field it fills by name (core/fields.py FIELDS), and
+    # each name's slot number is that field's index: no bare slot numbers to guess at.
+    from hanport.core.fields import FIELDS
+
+    names = [name for name, _ in FIELDS]
+    checked = 0
+    for rel in ("firmware/hanport/core/profiles.py", "firmware/hanport/core/dlms.py"):
+        with open(os.path.join(ROOT, rel), encoding="utf-8") as f:
+            text = f.read()
+        for name, slot in re.findall(r"^_([A-Z0-9_]+) = const\((\d+)\)", text, re.M):
+            if name.lower() in names:
+                assert names.index(name.lower()) == int(slot), (rel, name, slot)
+                checked += 1
+        rows = re.findall(r'^\s+\("[0-9n]+-[0-9n]+:[0-9.]+", P_[A-Z_0-9]+, ([^,]+), ([^)]+)\)', text, re.M)
+        for slot, slot2 in rows:
+            assert slot.startswith("_") and slot2.startswith("_"), (rel, slot, slot2)
+    assert checked >= 60, checked

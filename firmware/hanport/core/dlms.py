@@ -31,14 +31,62 @@ _KEY_TYPE_KAMSTRUP = const(0x01600101)  # 1-1:96.1.1
 _KEY_LIST_ID = const(0x01000281)  # 1-0:0.2.129 list version ("KFM_001", "AIDON_V0001")
 _KEY_NONE = const(-1)
 
+# Slots of the canonical reading (core/fields.py FIELDS, by index), named as its fields and
+# folded at compile time; host_tests/test_layout.py checks each against FIELDS.
+_POWER_IMPORT_W = const(4)
+_POWER_EXPORT_W = const(5)
+_REACTIVE_POWER_IMPORT_VAR = const(6)
+_REACTIVE_POWER_EXPORT_VAR = const(7)
+_POWER_IMPORT_L1_W = const(8)
+_POWER_IMPORT_L2_W = const(9)
+_POWER_IMPORT_L3_W = const(10)
+_POWER_EXPORT_L1_W = const(11)
+_POWER_EXPORT_L2_W = const(12)
+_POWER_EXPORT_L3_W = const(13)
+_REACTIVE_POWER_IMPORT_L1_VAR = const(14)
+_REACTIVE_POWER_IMPORT_L2_VAR = const(15)
+_REACTIVE_POWER_IMPORT_L3_VAR = const(16)
+_REACTIVE_POWER_EXPORT_L1_VAR = const(17)
+_REACTIVE_POWER_EXPORT_L2_VAR = const(18)
+_REACTIVE_POWER_EXPORT_L3_VAR = const(19)
+_VOLTAGE_L1_V = const(20)
+_VOLTAGE_L2_V = const(21)
+_VOLTAGE_L3_V = const(22)
+_CURRENT_L1_A = const(23)
+_CURRENT_L2_A = const(24)
+_CURRENT_L3_A = const(25)
+_FREQUENCY_HZ = const(56)
+_POWER_FACTOR = const(57)
+
 # 1-0:C.7.0 (instantaneous values): slot + 1 by C (0: not a field of ours). Same slots as the
 # ASCII profile (profiles.SWEDEN); 13 = power factor, 14 = frequency.
 _INSTANT = bytearray(73)
 for _c, _slot in (
-    (1, 4), (2, 5), (3, 6), (4, 7), (21, 8), (41, 9), (61, 10), (22, 11), (42, 12), (62, 13),
-    (23, 14), (43, 15), (63, 16), (24, 17), (44, 18), (64, 19), (32, 20), (52, 21), (72, 22),
-    (31, 23), (51, 24), (71, 25), (13, 57), (14, 56),
-):  # fmt: skip
+    (1, _POWER_IMPORT_W),
+    (2, _POWER_EXPORT_W),
+    (3, _REACTIVE_POWER_IMPORT_VAR),
+    (4, _REACTIVE_POWER_EXPORT_VAR),
+    (21, _POWER_IMPORT_L1_W),
+    (41, _POWER_IMPORT_L2_W),
+    (61, _POWER_IMPORT_L3_W),
+    (22, _POWER_EXPORT_L1_W),
+    (42, _POWER_EXPORT_L2_W),
+    (62, _POWER_EXPORT_L3_W),
+    (23, _REACTIVE_POWER_IMPORT_L1_VAR),
+    (43, _REACTIVE_POWER_IMPORT_L2_VAR),
+    (63, _REACTIVE_POWER_IMPORT_L3_VAR),
+    (24, _REACTIVE_POWER_EXPORT_L1_VAR),
+    (44, _REACTIVE_POWER_EXPORT_L2_VAR),
+    (64, _REACTIVE_POWER_EXPORT_L3_VAR),
+    (32, _VOLTAGE_L1_V),
+    (52, _VOLTAGE_L2_V),
+    (72, _VOLTAGE_L3_V),
+    (31, _CURRENT_L1_A),
+    (51, _CURRENT_L2_A),
+    (71, _CURRENT_L3_A),
+    (13, _POWER_FACTOR),
+    (14, _FREQUENCY_HZ),
+):
     _INSTANT[_c] = _slot + 1
 
 _E = 0x01000700  # key of 1-0:C.7.0 is _E | C << 16
