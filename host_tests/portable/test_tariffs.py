@@ -5,6 +5,7 @@
 from hanport.core.calendar import day_number, swedish_holidays, weekday
 from hanport.core.peaks import PeakTracker, fee_ore, schedule_for
 from hanport.core.periods import Periods
+from hanport.core.rule import describe, parse
 from hanport.tariffs import NAMES, load
 from test_peaks import readings
 
@@ -23,7 +24,10 @@ def test_every_preset_is_sourced_and_dated():
     for name in NAMES:
         module = __import__("hanport.tariffs." + name, None, None, ["RULES"])
         assert module.RULES and module.NOTE, name
-        starts = [start for start, _ in module.RULES]
+        starts = [entry[0] for entry in module.RULES]
+        for start, text, parsed, words in module.RULES:  # stored parsed: the same as parsing now
+            rule, err = parse(text)
+            assert err is None and rule == parsed and describe(rule) == words, (name, start)
         assert starts == sorted(starts) and all(_is_date(s, True) for s in starts), name
         if name == "max1":  # the generic default: no operator, so no source
             assert module.OPERATOR is None and module.SOURCES == ()
@@ -134,7 +138,7 @@ def _plants(y, m):
 def check_preset(name, y, m):
     _, rules = load(name)
     first = day_number(y, m, 1)
-    text = [t for start, t in rules if day_number(int(start[:4]), int(start[5:7]), 1) <= first][-1]
+    text = [entry[1] for entry in rules if day_number(int(entry[0][:4]), int(entry[0][5:7]), 1) <= first][-1]
     table = _plants(y, m)
     result, power = month_result(name, y, m, table)
     billed = result["billed_w"] if isinstance(result["billed_w"], dict) else {"set1": result["billed_w"]}

@@ -139,9 +139,9 @@ def _check_peaks(cfg, errors):
     if preset != "custom" and cfg["peaks.rule"]:
         errors["peaks.rule"] = "your own rule counts only with peaks.preset = custom"
         return
-    from hanport.core.rule import parse, parse_prices
-
     if preset == "custom":
+        from hanport.core.rule import parse
+
         rule, err = parse(cfg["peaks.rule"])
         if err:
             errors["peaks.rule"] = err
@@ -150,12 +150,15 @@ def _check_peaks(cfg, errors):
     else:
         from hanport.tariffs import load
 
-        rules = [parse(text)[0] for _, text in load(preset)[1]]
-    for rule in rules if cfg["peaks.prices"] else ():
-        err = parse_prices(cfg["peaks.prices"], rule)
-        if err:
-            errors["peaks.prices"] = err
-            return
+        rules = [entry[2] for entry in load(preset)[1]]  # stored parsed: no parser for a preset
+    if cfg["peaks.prices"]:
+        from hanport.core.rule import parse_prices
+
+        for rule in rules:
+            err = parse_prices(cfg["peaks.prices"], rule)
+            if err:
+                errors["peaks.prices"] = err
+                return
 
 
 def _hex_ok(text):

@@ -15,23 +15,29 @@ from hanport.core.reading import Fixed
 
 def schedule_for(preset, rule_text="", prices=""):
     """((first day number, rule), ...) oldest first, or raises ValueError with the message for
-    the user. preset: a name from hanport/tariffs, or "custom" for rule_text."""
+    the user. preset: a name from hanport/tariffs (stored parsed), or "custom" for rule_text
+    (parsed by core/rule.py, which is loaded only then, and for prices)."""
     from hanport.core.calendar import day_number
-    from hanport.core.rule import parse, parse_prices
 
     if preset == "custom":
-        entries = (("2000-01-01", rule_text),)
+        from hanport.core.rule import parse
+
+        rule, err = parse(rule_text)
+        if err is not None:
+            raise ValueError(err)
+        entries = (("2000-01-01", rule_text, rule, None),)
     else:
         from hanport.tariffs import load
 
         entries = load(preset)[1]
     schedule = []
-    for start, text in entries:
-        rule, err = parse(text)
-        if err is None and prices:
+    for start, _, rule, _ in entries:
+        if prices:
+            from hanport.core.rule import parse_prices
+
             err = parse_prices(prices, rule)
-        if err is not None:
-            raise ValueError(err)
+            if err is not None:
+                raise ValueError(err)
         schedule.append((day_number(int(start[0:4]), int(start[5:7]), int(start[8:10])), rule))
     return schedule
 

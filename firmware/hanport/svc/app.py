@@ -243,13 +243,20 @@ class App:
 
 
 def peak_rules(cfg):
-    """(schedule, with VAT, plain words) of the configured effekttariff; the rule parser and the
-    preset's module are forgotten after (config.validate checked the same words already)."""
+    """(schedule, with VAT, plain words) of the configured effekttariff. A preset brings its own
+    words; the rule parser (loaded for a custom rule or prices only) is forgotten after."""
     from hanport.core.peaks import schedule_for
-    from hanport.core.rule import describe
     from hanport.unload import forget
 
-    schedule = schedule_for(cfg["peaks.preset"], cfg["peaks.rule"], cfg["peaks.prices"])
-    words = describe(schedule[-1][1])
+    preset = cfg["peaks.preset"]
+    schedule = schedule_for(preset, cfg["peaks.rule"], cfg["peaks.prices"])
+    if preset == "custom":
+        from hanport.core.rule import describe
+
+        words = describe(schedule[-1][1])
+    else:
+        from hanport.tariffs import load
+
+        words = load(preset)[1][-1][3]
     forget(("hanport.core.rule", "hanport.tariffs"))
     return schedule, cfg["peaks.fee_vat"], words

@@ -1,7 +1,7 @@
-# The grid operators' effekttariff rules, one small module each, so the device imports only the
-# chosen one (and forgets it once read). Each module: OPERATOR, SOURCES ((url, date read), ...),
-# RULES (("YYYY-MM-01" in force from, rule text in core/rule.py's words), ...) and NOTE.
-# Must not import machine, network, socket, time or asyncio.
+# The grid operators' effekttariff rules, one small module each: the device imports only the chosen
+# one and forgets it once read. Each: OPERATOR, SOURCES ((url, date read), ...), NOTE, RULES ((from,
+# text, text parsed, plain words), ...); stored parsed so a preset never loads core/rule.py (its
+# names would stay interned: make mem). Must not import machine, network, socket, time or asyncio.
 
 # Generic first, then the operators in the order of docs/effekttariff.md's table.
 NAMES = ("max1", "eskilstuna", "sollentuna", "goteborg", "malarenergi", "telge", "karlstad")
