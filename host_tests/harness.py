@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 
+from build import SOURCE_NAME  # tools/build.py: the source name every .mpy carries
 from paths import MICROPYTHON, MPY_CROSS, ROOT
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
@@ -33,7 +34,8 @@ def build_mpy(dest, *flags, umqtt=True):
                     continue
                 out = os.path.join(out_root, rel[:-3] + ".mpy")
                 os.makedirs(os.path.dirname(out), exist_ok=True)
-                proc = subprocess.run([MPY_CROSS, *flags, "-o", out, os.path.join(folder, name)], capture_output=True, text=True)
+                cmd = [MPY_CROSS, "-s", SOURCE_NAME, *flags, "-o", out, os.path.join(folder, name)]  # as tools/build.py
+                proc = subprocess.run(cmd, capture_output=True, text=True)
                 assert proc.returncode == 0, "mpy-cross rejects %s: %s" % (rel, proc.stderr)
     return dest
 

@@ -60,14 +60,17 @@ def test_build_for_each_board(tmp_path, name):
     for rel in names:
         if rel.endswith(".mpy"):
             with open(os.path.join(out, rel), "rb") as f:
-                head = f.read(4)
+                data = f.read()
+            head = data[:4]
             # "M", version 6; arch field: 0 (bytecode only, runs on any port) or the chip's arch
             assert head[0:2] == b"M\x06" and head[2] >> 2 in (0, ARCH_CODE[arch]), (rel, head)
+            # one shared source name, not this checkout's path (it would be interned on the device)
+            assert ROOT.encode() not in data and b"firmware/" not in data, rel
     with open(os.path.join(out, "board.json")) as f:
         assert json.load(f) == raw
     # The MQTT client is the pinned release the tests run, compiled for this chip (no mip).
     pinned = tmp_path / "pinned_simple.mpy"
-    subprocess.run([MPY_CROSS, "-march=" + arch, "-o", str(pinned), builder.UMQTT_SOURCE], check=True)
+    subprocess.run([MPY_CROSS, "-s", builder.SOURCE_NAME, "-march=" + arch, "-o", str(pinned), builder.UMQTT_SOURCE], check=True)
     assert (tmp_path / name / "umqtt" / "simple.mpy").read_bytes() == pinned.read_bytes()
     # Native code for the chip: the matching mpy-cross emits it and marks the arch in the header.
     probe = tmp_path / "probe.py"

@@ -90,7 +90,7 @@ def test_broker_outage_of_60_s_loses_nothing(parts):
 
     sub.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="e2e-sub", clean_session=False)
     sub.client.on_message = sub._on_message
-    sub.client.on_connect = lambda c, u, f, rc, p=None: c.subscribe("hanport/#", qos=1)
+    sub.client.on_connect = lambda c, u, f, rc, p=None: c.subscribe([("hanport/#", 1), ("homeassistant/#", 1)])
     sub.client.reconnect_delay_set(0.2, 1)
     sub.start()
     started.append(sub)
