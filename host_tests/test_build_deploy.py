@@ -51,7 +51,7 @@ def test_build_for_each_board(tmp_path, name):
         "board.json",
         "www/config.html.gz",
         "hanport/esp32/main.mpy",
-        "hanport/core/parser.mpy",
+        "hanport/core/p1/parser.mpy",
         "umqtt/simple.mpy",
     } <= names
     assert not [

@@ -3,7 +3,7 @@
 # push in the corpus, and every value it reports must equal ours (CPython only).
 from han import autodecoder as han  # PyPI amshan, pinned in requirements-dev.txt
 
-from hanport.core.dlms import OK, DlmsDecoder
+from hanport.core.binary.dlms import OK, DlmsDecoder
 from hanport.core.reading import Fixed, Reading
 from test_dlms import _apdus
 
@@ -69,9 +69,9 @@ def test_encrypted_frames_decrypt_with_the_key():
     # Frames sealed by PyPI cryptography's AES-GCM (the reference) in the way Norwegian, Danish
     # and Austrian meters send them; the decoder's own GCM counter mode must open them.
     from hanport.aes import block_cipher
-    from hanport.core.bindecoder import HdlcDecoder
-    from hanport.core.dlms import ENCRYPTED, WRONG_KEY
-    from hanport.core.gcm import GlobalCipher
+    from hanport.core.binary.bindecoder import HdlcDecoder
+    from hanport.core.binary.dlms import ENCRYPTED, WRONG_KEY
+    from hanport.core.binary.gcm import GlobalCipher
     from hdlcgen import aidon_frame
     from telegen import SwedishMeter
 

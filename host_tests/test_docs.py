@@ -78,7 +78,7 @@ def test_the_operator_table_names_every_operator_with_its_preset_or_status():
     import sys
 
     sys.path.insert(0, os.path.join(ROOT, "firmware"))
-    from hanport.tariffs import NAMES
+    from hanport.core.tariff.presets import NAMES
 
     text = open(os.path.join(ROOT, "docs", "effekttariff.md"), encoding="utf-8").read()
     table = text[text.index("## Grid operators") : text.index("## Your own rule")]
@@ -92,7 +92,7 @@ def test_the_operator_table_names_every_operator_with_its_preset_or_status():
         if preset == "–":  # no preset: the table says why
             assert cells[2].startswith(("not published", "not verified", "in part")), name
             continue
-        module = __import__("hanport.tariffs." + preset, None, None, ["RULES"])
+        module = __import__("hanport.core.tariff.presets." + preset, None, None, ["RULES"])
         assert preset in NAMES and name.split()[0] in module.OPERATOR, (name, preset)
         for start in [entry[0] for entry in module.RULES]:  # every dated rule and every source is in the row
             assert start in row[0] or start[:4] in row[0], (name, start)

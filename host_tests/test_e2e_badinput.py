@@ -9,7 +9,7 @@ import time
 import urllib.request
 
 from hanport.core import config
-from hanport.core.portal import SETTINGS_KEYS, SETUP_KEYS
+from hanport.core.lan.portal import SETTINGS_KEYS, SETUP_KEYS
 from harness import FakeMeter, Firmware, free_port, http_exchange, wait_for
 from support import form_body
 

@@ -8,7 +8,7 @@ import subprocess
 
 from conftest import MICROPYTHON, ROOT
 from hanport.core import config
-from hanport.svc.boot import load_config
+from hanport.svc.startup import load_config
 from hanport.svc.store import JsonStore
 
 SCRIPT = os.path.join(ROOT, "host_tests", "mp", "kill_save.py")

@@ -158,7 +158,7 @@ def _cycle(graph):
 
 def test_no_import_cycles_in_the_firmware_or_the_tests():
     firmware = _import_graph(["firmware"])
-    assert "hanport.core.peaks" in firmware and _cycle(firmware) is None, _cycle(firmware)
+    assert "hanport.core.tariff.billing" in firmware and _cycle(firmware) is None, _cycle(firmware)
     tests = _import_graph(["host_tests", "host_tests/portable", "tools"])
     assert "harness" in tests and "conftest" in tests and _cycle(tests) is None, _cycle(tests)
     # the check finds one when there is one
@@ -172,7 +172,7 @@ def test_profile_rows_name_their_fields():
 
     names = [name for name, _ in FIELDS]
     checked = 0
-    for rel in ("firmware/hanport/core/profiles.py", "firmware/hanport/core/dlms.py"):
+    for rel in ("firmware/hanport/core/p1/profiles.py", "firmware/hanport/core/binary/dlms.py"):
         with open(os.path.join(ROOT, rel), encoding="utf-8") as f:
             text = f.read()
         for name, slot in re.findall(r"^_([A-Z0-9_]+) = const\((\d+)\)", text, re.M):
@@ -183,3 +183,34 @@ def test_profile_rows_name_their_fields():
         for slot, slot2 in rows:
             assert slot.startswith("_") and slot2.startswith("_"), (rel, slot, slot2)
     assert checked >= 60, checked
+
+
+CONCERNS = ("p1", "binary", "tariff", "lan")  # firmware/hanport/core/<concern>/, see docs/architecture.md
+# The one shared module that reaches into a concern: the settings schema checks the effekttariff
+# settings with the tariff's own rule parser and preset list (loaded only while checking).
+SHARED_USES = {("hanport.core.config", "tariff")}
+
+
+def test_concern_packages_stay_apart_and_names_are_unique():
+    # A concern's package imports the shared core and itself, never another concern; the shared
+    # core imports no concern (SHARED_USES aside). Every folder is a package, and no two modules share a file name
+    # (each shell's main.py and the packages' __init__.py aside), so a name says which module.
+    graph = _import_graph(["firmware"])
+    for name, imports in graph.items():
+        parts = name.split(".")
+        if parts[:2] != ["hanport", "core"]:
+            continue
+        own = parts[2] if len(parts) > 3 and parts[2] in CONCERNS else None
+        for target in imports:
+            other = target.split(".")
+            if len(other) > 3 and other[:2] == ["hanport", "core"] and other[2] in CONCERNS:
+                assert other[2] == own or (name, other[2]) in SHARED_USES, (name, "imports", target)
+    seen = {}
+    for path in python_files("firmware"):
+        folder, base = os.path.split(path)
+        assert os.path.exists(os.path.join(folder, "__init__.py")) or folder.endswith("firmware"), folder
+        if base in ("main.py", "__init__.py"):
+            continue
+        assert base not in seen, (path, seen.get(base))
+        seen[base] = path
+    assert {"framer.py", "hdlc.py", "billing.py", "dnsanswer.py", "linedetect.py"} <= set(seen)

@@ -56,10 +56,10 @@ def test_every_mode_runs_the_firmware_to_its_end(mem_lines):
                 assert "hanport.svc.web" in row["modules"], row["modules"]
             else:  # the classic board's default: no web server in normal mode
                 assert row["web"] == {} and "hanport.svc.web" not in row["modules"], row
-    assert "hanport.core.dlms" in lines[(CLASSIC, "normal_binary")]["modules"]
+    assert "hanport.core.binary.dlms" in lines[(CLASSIC, "normal_binary")]["modules"]
     for board in (CLASSIC, PSRAM):
-        assert "hanport.core.dlms" not in lines[(board, "normal_ascii")]["modules"]  # an ASCII meter never loads it
-    assert "hanport.core.parser" not in lines[(CLASSIC, "normal_binary")]["modules"]  # nor a binary one the ASCII stack
+        assert "hanport.core.binary.dlms" not in lines[(board, "normal_ascii")]["modules"]  # an ASCII meter never loads it
+    assert "hanport.core.p1.parser" not in lines[(CLASSIC, "normal_binary")]["modules"]  # nor a binary one the ASCII stack
 
 
 def test_each_mode_reports_the_heap_figures(mem_lines):

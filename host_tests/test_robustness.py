@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from hanport.core.decoder import Decoder
-from hanport.core.framer import CRC_OK
-from hanport.core.parser import Parser
+from hanport.core.p1.decoder import Decoder
+from hanport.core.p1.framer import CRC_OK
+from hanport.core.p1.lexer import Scanner
+from hanport.core.p1.parser import Parser
 from hanport.core.reading import Reading
-from hanport.core.scan import Scanner
 from support import corpus_files, read_bytes
 from telegen import STYLES, SwedishMeter, crc16_arc
 

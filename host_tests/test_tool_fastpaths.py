@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from hanport.core.framer import Framer
-from hanport.core.parser import Parser
+from hanport.core.p1.framer import Framer
+from hanport.core.p1.parser import Parser
+from hanport.core.p1.textview import tokenize
 from hanport.core.reading import Reading
-from hanport.core.tokens import tokenize
 from support import corpus_files, expected, feed_framer, read_bytes
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))

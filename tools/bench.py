@@ -12,8 +12,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [os.path.join(ROOT, "firmware"), os.path.join(ROOT, "tools")]
 
-from hanport.core.decoder import Decoder  # noqa: E402
 from hanport.core.native import VARIANT  # noqa: E402
+from hanport.core.p1.decoder import Decoder  # noqa: E402
 from telegen import STYLES, SwedishMeter  # noqa: E402
 
 TELEGRAMS = 5000

@@ -11,7 +11,7 @@ _here = sys.argv[0].rsplit("/", 1)[0] if "/" in sys.argv[0] else "."
 sys.path.insert(0, _here + "/../firmware")
 sys.path.insert(0, _here)
 
-from hanport.core.bindecoder import HdlcDecoder  # noqa: E402
+from hanport.core.binary.bindecoder import HdlcDecoder  # noqa: E402
 from hdlcgen import aidon_frame  # noqa: E402
 from telegen import SwedishMeter  # noqa: E402
 

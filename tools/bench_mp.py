@@ -10,8 +10,8 @@ sys.path.insert(0, _here)
 
 import micropython  # noqa: E402
 
-from hanport.core.decoder import Decoder  # noqa: E402
 from hanport.core.native import VARIANT  # noqa: E402
+from hanport.core.p1.decoder import Decoder  # noqa: E402
 from telegen import STYLES, SwedishMeter  # noqa: E402
 
 DISTINCT = 200  # distinct telegrams, decoded 25 times over: 5,000 decodes

@@ -10,8 +10,8 @@ sys.path.insert(0, _here + "/../firmware")
 
 import micropython  # noqa: E402
 
-from hanport.core.peaks import PeakTracker, schedule_for  # noqa: E402
-from hanport.core.periods import Periods  # noqa: E402
+from hanport.core.tariff.billing import PeakTracker, schedule_for  # noqa: E402
+from hanport.core.tariff.periods import Periods  # noqa: E402
 
 _MONTHS = ((1, 31), (2, 28))
 _RULE = "top=3 days night=22-6*1/2"  # the heaviest shape: distinct days and weighted nights

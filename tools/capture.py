@@ -10,7 +10,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "firmware"))
-from hanport.core.decoder import Decoder  # noqa: E402
+from hanport.core.p1.decoder import Decoder  # noqa: E402
 
 _BAUDS = {9600: termios.B9600, 2400: termios.B2400, 19200: termios.B19200, 115200: termios.B115200}
 

@@ -8,9 +8,9 @@ _here = __file__.rpartition("/")[0] or "."
 sys.path.insert(0, _here)
 sys.path.insert(0, _here + "/../firmware")
 
-from hanport.core.bindecoder import HdlcDecoder  # noqa: E402
-from hanport.core.decoder import Decoder  # noqa: E402
-from hanport.core.framer import CRC_OK  # noqa: E402
+from hanport.core.binary.bindecoder import HdlcDecoder  # noqa: E402
+from hanport.core.p1.decoder import Decoder  # noqa: E402
+from hanport.core.p1.framer import CRC_OK  # noqa: E402
 from telegen import Rng  # noqa: E402
 
 # Damages: (name, weight). Point damages are applied 1-8 times to one telegram.

@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.join(ROOT, "firmware"))
 import build as builder  # noqa: E402
 from hanport.core.boards import CHIPS  # noqa: E402
-from hanport.core.portal import ap_password, ap_ssid  # noqa: E402
+from hanport.core.lan.portal import ap_password, ap_ssid  # noqa: E402
 
 BIN = os.path.dirname(sys.executable)
 SUPPORTED = ((1, 26), (1, 28))  # tested on 1.28 (unix port); 1.26 added what asyncio/deflate need

@@ -1,11 +1,11 @@
-# CPython's fast path of core/parser.py for tools/p1decode.py: the same Reading and counters for
+# CPython's fast path of core/p1/parser.py for tools/p1decode.py: the same Reading and counters for
 # the same telegram. The common line, a known OBIS code with one "(digits[.digits]*unit)" value
 # (26 of a Swedish telegram's 27), is decoded by one regex match inline; every other line goes to
 # Parser._line. A test compares it with the portable parser. CPython only (re).
 import re
 
-from hanport.core.parser import MAX_LINES, Parser
-from hanport.core.profiles import P_DEC, P_SI
+from hanport.core.p1.parser import MAX_LINES, Parser
+from hanport.core.p1.profiles import P_DEC, P_SI
 
 # OBIS code as sent, "(", the digits, an optional fraction, then "*unit" or nothing, ")". Anything
 # else (a sign, a unit glued to the number, a second "*") is not matched and goes the long way.
@@ -14,7 +14,7 @@ _VALUE_LINE = re.compile(rb"([^(]*)\(([0-9]+)(?:\.([0-9]+))?(?:\*([^)]*))?\)")
 # on Aidon): what Parser._si_value accepts, by its first letters.
 _SI_UNIT = re.compile(rb"([Kk]?)[WwVv]")
 _POW10 = (1, 10, 100, 1000)
-_MAX_SIG_DIGITS = 9  # as core/scan.py: every value stays a small int on a 31-bit ESP32
+_MAX_SIG_DIGITS = 9  # as core/p1/lexer.py: every value stays a small int on a 31-bit ESP32
 
 
 class FastParser(Parser):

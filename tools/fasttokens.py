@@ -1,11 +1,11 @@
-# CPython's fast path of core/tokens.py for tools/p1decode.py: the same (header, objects) for the
+# CPython's fast path of core/p1/textview.py for tools/p1decode.py: the same (header, objects) for the
 # same telegram, from one latin-1 decode of it, a regex per group and a cache of OBIS names, instead
 # of a byte loop per line. A test compares both on every corpus file and on generated telegrams.
-# CPython only (re, the latin-1 codec); the device and the MicroPython tools use core/tokens.py.
+# CPython only (re, the latin-1 codec); the device and the MicroPython tools use core/p1/textview.py.
 import re
 
 # One group "(value)" or "(value*unit)": the value runs to the first "*" or ")", the unit to the
-# first ")" after the star, exactly as core/tokens.py finds them.
+# first ")" after the star, exactly as core/p1/textview.py finds them.
 _GROUP = re.compile(r"\(([^)*]*)(?:\*([^)]*))?\)")
 _NAMES_CAP = 512  # distinct raw OBIS spellings remembered (a capture has a few dozen)
 

@@ -26,8 +26,8 @@ def corpus_dir():
 def _verified_ascii(data):
     """The telegrams of data that a fresh decoder takes with a valid CRC, as sent (to the CRC
     line's end)."""
-    from hanport.core.decoder import Decoder
-    from hanport.core.framer import CRC_OK
+    from hanport.core.p1.decoder import Decoder
+    from hanport.core.p1.framer import CRC_OK
 
     out = []
 

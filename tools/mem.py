@@ -97,7 +97,7 @@ def _form(keys, cfg, changes):
 def prepare(mode, data, minutes):
     import base64
 
-    from hanport.core.portal import SETTINGS_KEYS, SETUP_KEYS
+    from hanport.core.lan.portal import SETTINGS_KEYS, SETUP_KEYS
 
     os.makedirs(data, exist_ok=True)
     count = minutes * 60 // INTERVAL_S + 60

@@ -9,11 +9,11 @@ from rawinput import add_firmware_to_path, chunks  # noqa: E402
 
 add_firmware_to_path()
 
-from hanport.core.framer import CRC_BAD, CRC_OK, Framer  # noqa: E402
 from hanport.core.jsonfmt import dumps  # noqa: E402
-from hanport.core.parser import Parser  # noqa: E402
+from hanport.core.p1.framer import CRC_BAD, CRC_OK, Framer  # noqa: E402
+from hanport.core.p1.parser import Parser  # noqa: E402
+from hanport.core.p1.textview import tokenize  # noqa: E402
 from hanport.core.reading import Reading  # noqa: E402
-from hanport.core.tokens import tokenize  # noqa: E402
 
 _trusted_dumps = dumps
 if sys.implementation.name == "cpython":  # C encoder and regexes, byte for byte the same output
@@ -72,7 +72,7 @@ class BinaryPrinter:
     """HDLC frames (or one raw APDU without a link layer, as some corpus files hold)."""
 
     def __init__(self, out, key=None, kamstrup_energy_wh=1):
-        from hanport.core.bindecoder import HdlcDecoder
+        from hanport.core.binary.bindecoder import HdlcDecoder
 
         cipher = None
         if key is not None:
@@ -101,15 +101,15 @@ class BinaryPrinter:
         self._record(framer.payload, framer.payload_start, framer.payload_end, True, verdict, reading)
 
     def _emit_apdu(self, buf, start, end):
-        from hanport.core.dlms import OK
+        from hanport.core.binary.dlms import OK
 
         d = self.decoder
         verdict = d.dlms.decode(buf, start, end, d.reading)
         self._record(buf, start, end, None, verdict, d.reading if verdict == OK else None)
 
     def _record(self, buf, start, end, frame_ok, verdict, reading):
-        from hanport.core.dlms import VERDICTS
-        from hanport.core.hdlc import classify_apdu
+        from hanport.core.binary.dlms import VERDICTS
+        from hanport.core.binary.hdlc import classify_apdu
 
         record = {"frame_ok": frame_ok, "apdu": classify_apdu(buf, start, end), "verdict": VERDICTS[verdict]}
         if reading is not None:

@@ -10,11 +10,11 @@ from rawinput import add_firmware_to_path, chunks  # noqa: E402
 
 add_firmware_to_path()
 
-from hanport.core.decoder import Decoder  # noqa: E402
 from hanport.core.fields import ENERGY_IMPORT, METER_TIME  # noqa: E402
 from hanport.core.jsonfmt import dumps  # noqa: E402
-from hanport.core.peaks import PeakTracker, schedule_for  # noqa: E402
-from hanport.core.periods import Periods  # noqa: E402
+from hanport.core.p1.decoder import Decoder  # noqa: E402
+from hanport.core.tariff.billing import PeakTracker, schedule_for  # noqa: E402
+from hanport.core.tariff.periods import Periods  # noqa: E402
 
 _CHUNK = 4096
 _ENERGY_EXPORT = ENERGY_IMPORT + 1  # core/fields.py: energy_export_wh follows energy_import_wh
@@ -55,7 +55,7 @@ _USAGE = "usage: peaks.py (--preset NAME | --rule FILE) [--prices SPEC] [--no-va
 
 
 def main(argv):
-    from hanport.tariffs import NAMES
+    from hanport.core.tariff.presets import NAMES
 
     preset = None
     rule = ""

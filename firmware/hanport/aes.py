@@ -21,9 +21,9 @@ def block_cipher(key):
 
 
 def glo_cipher(key, in_place=False):
-    """core/gcm.py's GlobalCipher for a 16-byte key, over this runtime's AES; in_place: no
+    """core/binary/gcm.py's GlobalCipher for a 16-byte key, over this runtime's AES; in_place: no
     2 KB plaintext buffer, the frame's buffer is decrypted."""
-    from hanport.core.gcm import GlobalCipher
+    from hanport.core.binary.gcm import GlobalCipher
 
     return GlobalCipher(block_cipher(key), 0 if in_place else 2048)
 

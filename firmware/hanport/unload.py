@@ -5,11 +5,11 @@ import sys
 
 # What the ASCII decoder loads; unloaded once a binary meter is found (~16 KB on 32 bits).
 ASCII_MODULES = (
-    "hanport.core.decoder",
-    "hanport.core.framer",
-    "hanport.core.parser",
-    "hanport.core.profiles",
-    "hanport.core.scan",
+    "hanport.core.p1.decoder",
+    "hanport.core.p1.framer",
+    "hanport.core.p1.parser",
+    "hanport.core.p1.profiles",
+    "hanport.core.p1.lexer",
 )
 
 
@@ -20,3 +20,6 @@ def forget(names):
             package = sys.modules.get(parent)
             if package is not None and hasattr(package, leaf):
                 delattr(package, leaf)
+            # A concern's package (hanport.core.p1, ...) goes too once none of its modules is left.
+            if parent.count(".") == 2 and not any(n.startswith(parent + ".") for n in sys.modules):
+                forget((parent,))

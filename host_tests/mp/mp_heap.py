@@ -4,7 +4,7 @@ import gc
 
 import micropython
 
-from hanport.core.decoder import Decoder
+from hanport.core.p1.decoder import Decoder
 from support import corpus_files, read_bytes
 from telegen import STYLES, SwedishMeter
 
@@ -103,7 +103,7 @@ def test_bytes_allocated_per_telegram_is_zero():
 
 
 def test_hour_accounting_allocates_nothing_within_an_hour():
-    from hanport.core.periods import Periods
+    from hanport.core.tariff.periods import Periods
 
     periods = Periods(60)
     periods.feed(260114, 170005, 0, 1000000, 0)  # opens the hour (allocation allowed here)
@@ -118,7 +118,7 @@ def test_hour_accounting_allocates_nothing_within_an_hour():
 
 
 def test_hdlc_framing_allocates_nothing():
-    from hanport.core.hdlc import HdlcFramer, classify_apdu, crc16_x25
+    from hanport.core.binary.hdlc import HdlcFramer, classify_apdu, crc16_x25
 
     info = b"\xe6\xe7\x00\x0f" + bytes(range(200))
     n = 2 + 2 + 1 + 2 + len(info) + 2
@@ -148,7 +148,7 @@ def test_binary_meter_decoding_allocates_nothing():
     # through HDLC framing and the DLMS list decoder into the Reading with the heap locked.
     import binascii
 
-    from hanport.core.bindecoder import HdlcDecoder
+    from hanport.core.binary.bindecoder import HdlcDecoder
     from hdlcgen import aidon_frame
     from support import corpus_dir, read_json
 
@@ -174,8 +174,8 @@ def test_decrypting_allocates_nothing():
     # inverse; tests/test_dlms_crosscheck.py checks it against a real AES-GCM), then decrypted
     # with cryptolib and decoded with the heap locked.
     from hanport.aes import block_cipher
-    from hanport.core.bindecoder import HdlcDecoder
-    from hanport.core.gcm import GlobalCipher
+    from hanport.core.binary.bindecoder import HdlcDecoder
+    from hanport.core.binary.gcm import GlobalCipher
     from hdlcgen import TITLE, aidon_frame, hdlc_frame
 
     cipher = GlobalCipher(block_cipher(b"0123456789abcdef"))

@@ -1,7 +1,7 @@
-# The boot sequence of svc/boot.py (both shells run it): every branch with a fake shell and a
+# The boot sequence of svc/startup.py (both shells run it): every branch with a fake shell and a
 # real BootGuard on a scratch folder; CPython and MicroPython.
-from hanport.svc.boot import run
 from hanport.svc.bootguard import BootGuard
+from hanport.svc.startup import run
 from hanport.svc.store import JsonStore
 from support import tmpdir
 

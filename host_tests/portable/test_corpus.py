@@ -1,9 +1,9 @@
 # The real-meter corpus (../shared/telegrams): every ASCII capture decodes to exactly its
 # reference tokenization, and every CRC-valid Swedish telegram to the exact canonical values.
-from hanport.core.framer import CRC_BAD, CRC_OK, Framer
-from hanport.core.parser import Parser
+from hanport.core.p1.framer import CRC_BAD, CRC_OK, Framer
+from hanport.core.p1.parser import Parser
+from hanport.core.p1.textview import tokenize
 from hanport.core.reading import Reading
-from hanport.core.tokens import tokenize
 from support import corpus_files, expected, feed_framer, read_bytes
 
 _VERDICT = {CRC_OK: True, CRC_BAD: False}

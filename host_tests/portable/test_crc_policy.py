@@ -1,9 +1,9 @@
 # When a telegram without a CRC is believed (issue 13), on every runtime: only a bare "!" CR LF
 # (or LF), only from a telegram that identifies as DSMR 2.2/3 or IEC 62056-21 and follows one with
 # the same identification line, only from a meter that has not sent a CRC (kept with the line).
-from hanport.core.crcless import sent_by_crc_less_meter
-from hanport.core.decoder import CRC_AUTO, CRC_OPTIONAL, CRC_REQUIRED, Decoder
-from hanport.core.framer import CRC_BAD, NO_CRC, Framer
+from hanport.core.p1.crcless import sent_by_crc_less_meter
+from hanport.core.p1.decoder import CRC_AUTO, CRC_OPTIONAL, CRC_REQUIRED, Decoder
+from hanport.core.p1.framer import CRC_BAD, NO_CRC, Framer
 from support import BytesSource, Collector, corpus_files, feed_framer, read_bytes, telegram
 from telegen import SwedishMeter
 

@@ -2,7 +2,7 @@
 # is tried in turn while nothing decodes, 2 frames of one format settle it, a settled line keeps
 # its setting through silence but is searched again when only undecodable bytes arrive, and a
 # stored line is tried first (bad stored data is ignored).
-from hanport.core.detect import ASCII, HDLC, LINES, LineSearch, line_name
+from hanport.core.linedetect import ASCII, HDLC, LINES, LineSearch, line_name
 
 
 def _run(search, ms, step=500, got_bytes=True):
@@ -90,8 +90,8 @@ def test_stored_line_first_and_bad_stored_data_ignored():
 def test_sniffer_counts_the_frames_the_framer_checks():
     import binascii
 
-    from hanport.core.hdlc import HdlcFramer
-    from hanport.core.sniff import FrameSniffer
+    from hanport.core.binary.framesniff import FrameSniffer
+    from hanport.core.binary.hdlc import HdlcFramer
     from support import corpus_dir, read_bytes, read_json
 
     root = corpus_dir()
@@ -122,7 +122,7 @@ def test_binary_meter_found_unloads_the_ascii_stack():
     # modules only it uses leave sys.modules (~16 KB of a 32-bit heap, make mem).
     import sys
 
-    from hanport.core import framer
+    from hanport.core.p1 import framer
     from hanport.svc import meter as meter_module
     from hanport.svc.hub import Hub
     from hanport.svc.meter import MeterService
@@ -145,4 +145,4 @@ def test_binary_meter_found_unloads_the_ascii_stack():
     # The ASCII stack comes back when the line is searched again.
     meter.elapsed(meter_module.LOST_MS, True)
     assert meter.search is not None and meter.decoder is not None
-    assert "hanport.core.decoder" in sys.modules
+    assert "hanport.core.p1.decoder" in sys.modules

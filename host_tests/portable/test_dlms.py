@@ -4,8 +4,8 @@
 # generator's exact values, and damaged or cut APDUs never raise.
 import binascii
 
-from hanport.core.dlms import ENCRYPTED, MALFORMED, OK, UNKNOWN_LIST, UNSUPPORTED, DlmsDecoder
-from hanport.core.hdlc import HdlcFramer, classify_apdu
+from hanport.core.binary.dlms import ENCRYPTED, MALFORMED, OK, UNKNOWN_LIST, UNSUPPORTED, DlmsDecoder
+from hanport.core.binary.hdlc import HdlcFramer, classify_apdu
 from hanport.core.reading import Reading
 from support import corpus_dir, read_bytes, read_json
 
@@ -147,7 +147,7 @@ def test_encrypted_frames_decrypt_the_same_in_place():
     # The frames are encrypted by the copying cipher (counter mode is its own inverse; a real
     # AES-GCM checks it in host_tests/test_dlms_crosscheck.py), so this runs on MicroPython too.
     from hanport.aes import glo_cipher
-    from hanport.core.bindecoder import HdlcDecoder
+    from hanport.core.binary.bindecoder import HdlcDecoder
     from hdlcgen import TITLE, aidon_frame, hdlc_frame
     from telegen import SwedishMeter
 

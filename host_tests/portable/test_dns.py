@@ -1,6 +1,6 @@
 # Captive-portal DNS answers on both runtimes: A and ANY get the AP address, AAAA an empty
 # NOERROR, malformed or oversized packets are dropped.
-from hanport.core.dns import answer
+from hanport.core.lan.dnsanswer import answer
 
 AP = bytes([192, 168, 4, 1])
 

@@ -1,7 +1,7 @@
 # Setup/settings form decoding and merging, on both runtimes: bounded, clear errors, secrets
 # unchanged when left empty, the current configuration never mutated.
 from hanport.core import config
-from hanport.core.form import apply_form, decode_form
+from hanport.core.lan.form import apply_form, decode_form
 from support import form_body
 
 SHOWN = ("wifi.ssid", "wifi.password", "mqtt.host", "mqtt.port", "mqtt.tls", "mqtt.user", "mqtt.password", "http.url")

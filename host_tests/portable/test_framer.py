@@ -1,5 +1,5 @@
 # Framer: chunking, resync, CRC verdicts, caps and counters.
-from hanport.core.framer import CRC_BAD, CRC_OK, NO_CRC, Framer
+from hanport.core.p1.framer import CRC_BAD, CRC_OK, NO_CRC, Framer
 from support import feed_framer, telegram
 from telegen import SwedishMeter, crc16_arc
 

@@ -1,5 +1,5 @@
 # The project's own telegram generator: every style decodes to the values it meant to send.
-from hanport.core.decoder import Decoder
+from hanport.core.p1.decoder import Decoder
 from support import Collector
 from telegen import STYLES, SwedishMeter, swedish_local
 

@@ -3,7 +3,7 @@
 # recognised, encrypted pushes are told apart, and chunking or junk does not change a verdict.
 import binascii
 
-from hanport.core.hdlc import HdlcFramer, classify_apdu, crc16_x25
+from hanport.core.binary.hdlc import HdlcFramer, classify_apdu, crc16_x25
 from support import corpus_dir, corpus_files, read_bytes, read_json
 
 

@@ -1,6 +1,6 @@
 # Request-head parsing limits and the HomeWizard v1 mapping, on both runtimes.
-from hanport.core.homewizard import data_v1
-from hanport.core.httphead import head_end, parse_head
+from hanport.core.lan.homewizard import data_v1
+from hanport.core.lan.httphead import head_end, parse_head
 
 
 def test_head_parsing_and_limits():

@@ -1,5 +1,5 @@
 # Parser: exact fixed point, units, quirks, malformed input, absent fields.
-from hanport.core.decoder import Decoder
+from hanport.core.p1.decoder import Decoder
 from hanport.core.reading import Fixed
 from support import Collector, telegram
 
@@ -156,7 +156,7 @@ def test_negative_values():
 
 
 def test_every_single_byte_corruption_is_survived():
-    from hanport.core.decoder import Decoder
+    from hanport.core.p1.decoder import Decoder
 
     base = bytearray(telegram(["0-0:1.0.0(201020085222W)", "1-0:1.8.0(00001605.055*kWh)", "1-0:32.7.0(234.4*V)"]))
     got = Collector(keep=False)

@@ -3,8 +3,8 @@
 # and October, month rollover, a reboot in the middle of an hour, a 3-hour meter silence, and
 # the headroom for the open hour. Meter clock and registers are fed as a meter sends them.
 from hanport.core.calendar import day_number, easter, swedish_holidays, weekday
-from hanport.core.peaks import PeakTracker, schedule_for
-from hanport.core.periods import Periods
+from hanport.core.tariff.billing import PeakTracker, schedule_for
+from hanport.core.tariff.periods import Periods
 from telegen import swedish_local
 
 BASE_W = 1000
@@ -251,7 +251,7 @@ class _Hub:
 
 def _telegrams(stamps):
     """(meter time 'YYMMDDhhmmssW', import Wh, power W) -> decoded Readings, one by one."""
-    from hanport.core.decoder import Decoder
+    from hanport.core.p1.decoder import Decoder
     from support import telegram
 
     got = []
@@ -339,7 +339,7 @@ def test_meters_without_a_clock_use_ntp_time_in_swedish_local_time():
     hub = _Hub()
     service = PeakService("max1", None, lambda text: None, lambda: clock[0])
     got = []
-    from hanport.core.decoder import Decoder
+    from hanport.core.p1.decoder import Decoder
     from support import telegram
 
     decoder = Decoder(lambda reading, framer: got.append(reading))

@@ -4,9 +4,9 @@
 import json
 
 from hanport.core import config
-from hanport.core.auth import basic_password, is_admin, same_origin, same_secret
-from hanport.core.httphead import parse_head
-from hanport.core.portal import PROBE_PATHS, SETUP_KEYS, ap_password, ap_ssid, is_probe, setup_errors, setup_reason
+from hanport.core.lan.auth import basic_password, is_admin, same_origin, same_secret
+from hanport.core.lan.httphead import parse_head
+from hanport.core.lan.portal import PROBE_PATHS, SETUP_KEYS, ap_password, ap_ssid, is_probe, setup_errors, setup_reason
 from hanport.svc.gate import AdminGate
 from hanport.svc.setup import SetupSite
 from hanport.svc.store import JsonStore
@@ -183,7 +183,7 @@ def test_setup_site_flow():
 def test_setup_takes_the_advanced_settings_too():
     # Boards without PSRAM have no settings page in normal mode: the portal is where the
     # effekttariff rule, the meter key or the CRC policy are set. Optional in the form.
-    from hanport.core.portal import SETTINGS_KEYS
+    from hanport.core.lan.portal import SETTINGS_KEYS
 
     site, store, _, _ = _site(Radio(("connected", "192.168.1.57")))
     _, info, _ = _call(site, "GET", "/api/setup")
@@ -276,7 +276,7 @@ BAD_RULES = (
 
 
 def test_own_rule_mistakes_are_refused_with_a_message_and_nothing_saved():
-    from hanport.core.portal import SETTINGS_KEYS
+    from hanport.core.lan.portal import SETTINGS_KEYS
 
     assert len(BAD_RULES) >= 20
     site, store, _, _ = _site(Radio(("connected", "192.168.1.57")))
@@ -301,10 +301,10 @@ def test_own_rule_mistakes_are_refused_with_a_message_and_nothing_saved():
 
 
 def test_own_rule_round_trips_and_bills_as_the_preset_does():
-    from hanport.core.peaks import PeakTracker, schedule_for
-    from hanport.core.portal import SETTINGS_KEYS
-    from hanport.core.rule import describe, parse
-    from hanport.tariffs import load
+    from hanport.core.lan.portal import SETTINGS_KEYS
+    from hanport.core.tariff.billing import PeakTracker, schedule_for
+    from hanport.core.tariff.presets import load
+    from hanport.core.tariff.rulewords import describe, parse
 
     text = load("sollentuna")[1][-1][1]  # the preset's own words, prices and all
     site, store, _, _ = _site(Radio(("connected", "192.168.1.57")))

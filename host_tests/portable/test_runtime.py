@@ -4,8 +4,8 @@ import os
 
 from hanport.core import config
 from hanport.core.backoff import Backoff
-from hanport.core.decoder import Decoder
 from hanport.core.discovery import ha_discovery, ha_sensor_meta
+from hanport.core.p1.decoder import Decoder
 from hanport.svc.hourly import CAP, HourlyRing
 from hanport.svc.http_push import split_url
 from hanport.svc.hub import Hub
@@ -187,7 +187,7 @@ def test_home_assistant_discovery_metadata():
 
 
 def test_bad_config_never_stops_the_boot_and_leaks_nothing():
-    from hanport.svc.boot import load_config
+    from hanport.svc.startup import load_config
 
     d = _tmpdir("cfg")
     lines = []

@@ -2,7 +2,7 @@
 # that goes backwards or jumps by more than a 150 kW connection could deliver is not published,
 # the effekttariff and hourly ring never see it, and a meter whose registers really restarted is
 # followed after 3 telegrams that agree.
-from hanport.core.decoder import Decoder
+from hanport.core.p1.decoder import Decoder
 from hanport.core.sanity import EnergyGuard
 from telegen import SwedishMeter
 

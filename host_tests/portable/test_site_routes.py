@@ -6,7 +6,7 @@ import binascii
 
 from hanport.core import config
 from hanport.core.jsonfmt import dumps
-from hanport.core.portal import SETTINGS_KEYS
+from hanport.core.lan.portal import SETTINGS_KEYS
 from hanport.svc.app import App, Ports
 from hanport.svc.site import NormalSite
 from hanport.svc.store import JsonStore

@@ -1,12 +1,12 @@
-# The operators' presets (hanport/tariffs) on both runtimes: every one has its sources, read dates
+# The operators' presets (hanport/core/tariff/presets) on both runtimes: every one has its sources, read dates
 # and valid-from dates; every one bills synthetic months with planted peaks exactly as an
 # independent calculation in this file says (March and October with their DST change, a public
 # holiday in a high-load window, a rule change between two months); fees in whole öre.
 from hanport.core.calendar import day_number, swedish_holidays, weekday
-from hanport.core.peaks import PeakTracker, fee_ore, schedule_for
-from hanport.core.periods import Periods
-from hanport.core.rule import describe, parse
-from hanport.tariffs import NAMES, load
+from hanport.core.tariff.billing import PeakTracker, fee_ore, schedule_for
+from hanport.core.tariff.periods import Periods
+from hanport.core.tariff.presets import NAMES, load
+from hanport.core.tariff.rulewords import describe, parse
 from test_peaks import readings
 
 BASE_W = 1000
@@ -22,7 +22,7 @@ def _is_date(text, first_of_month=False):
 def test_every_preset_is_sourced_and_dated():
     assert len(NAMES) >= 7 and NAMES[0] == "max1"
     for name in NAMES:
-        module = __import__("hanport.tariffs." + name, None, None, ["RULES"])
+        module = __import__("hanport.core.tariff.presets." + name, None, None, ["RULES"])
         assert module.RULES and module.NOTE, name
         starts = [entry[0] for entry in module.RULES]
         for start, text, parsed, words in module.RULES:  # stored parsed: the same as parsing now

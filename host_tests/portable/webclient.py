@@ -1,9 +1,9 @@
 # In-process web client for the route tests: a request built the way the server builds it (the
-# head parsed by core/httphead.py, wrapped in svc/web.Request) and handed to a site's route()
+# head parsed by core/lan/httphead.py, wrapped in svc/web.Request) and handed to a site's route()
 # directly: no socket, no sleep, the same on CPython and MicroPython. Static files are read back.
 import json
 
-from hanport.core.httphead import parse_head
+from hanport.core.lan.httphead import parse_head
 from hanport.svc.web import Request, StaticFile
 
 

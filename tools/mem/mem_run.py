@@ -188,14 +188,18 @@ async def _import_stepwise(names):
 
 def _app_modules(cfg):
     """What App(cfg, ...) imports for this configuration, deepest first."""
-    try:  # the decoder the meter service starts with: the stored line's (svc/search.py)
+    try:  # the decoder the meter service starts with: the stored line's (svc/linesearch.py)
         binary = "hdlc" in read_file("/data/line.json").decode()
     except OSError:
         binary = False
-    names = ["hanport.core.bindecoder"] if binary else ["hanport.core.framer", "hanport.core.parser", "hanport.core.decoder"]
+    names = (
+        ["hanport.core.binary.bindecoder"]
+        if binary
+        else ["hanport.core.p1.framer", "hanport.core.p1.parser", "hanport.core.p1.decoder"]
+    )
     names.append("hanport.svc.meter")
     names += ["hanport.svc.hourly", "hanport.svc.hub", "hanport.svc.app"]
-    names += ["hanport.core.calendar", "hanport.core.peaks", "hanport.core.periods", "hanport.svc.peaks"]
+    names += ["hanport.core.calendar", "hanport.core.tariff.billing", "hanport.core.tariff.periods", "hanport.svc.peaks"]
     if cfg["mqtt.host"]:
         names.append("hanport.svc.mqtt")
     if cfg["http.url"]:
@@ -206,14 +210,14 @@ def _app_modules(cfg):
 
 
 async def normal(duration_ms, interval_ms):
-    await _import_stepwise(("hanport.netport", "hanport.svc.store", "hanport.svc.bootguard", "hanport.svc.boot"))
+    await _import_stepwise(("hanport.netport", "hanport.svc.store", "hanport.svc.bootguard", "hanport.svc.startup"))
     from umqtt import simple
 
     from hanport.core.boards import validate
     from hanport.netport import NetPort
     from hanport.svc.app import App, Ports
-    from hanport.svc.boot import load_config
     from hanport.svc.bootguard import BootGuard
+    from hanport.svc.startup import load_config
     from hanport.svc.store import JsonStore
     from hanport.ticks import ticks_ms
     from hanport.unload import forget
@@ -253,9 +257,9 @@ async def normal(duration_ms, interval_ms):
 
 async def setup_mode():
     from hanport.host.radio import HostRadio
-    from hanport.svc.boot import load_config
     from hanport.svc.dns import DnsServer
     from hanport.svc.setup import SetupSite, run_setup
+    from hanport.svc.startup import load_config
     from hanport.svc.store import JsonStore
 
     store = JsonStore("/data/config.json")

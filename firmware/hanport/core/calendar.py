@@ -1,6 +1,6 @@
-# Civil-calendar arithmetic in integers for the effekttariff rules: day numbers, weekdays,
-# Easter, and the Swedish public holidays (computed, no tables to update). Pure core: must not
-# import machine, network, socket, time or asyncio.
+# Civil-calendar arithmetic in integers for the effekttariff rules and the register checks: day
+# numbers, weekdays, Easter, and the Swedish public holidays (computed, no tables to update).
+# Pure core: must not import machine, network, socket, time or asyncio.
 
 
 def day_number(y, m, d):

@@ -33,7 +33,7 @@ SCHEMA = {
     "meter.kamstrup_energy_wh": ("int", 1, (1, 10), "1 (Sweden) or 10 (Norway, Denmark)"),
     "meter.crc": ("str", "auto", 8, "auto, required, or optional (unsafe: any telegram without a CRC)"),
 }
-CRC_POLICIES = ("auto", "required", "optional")  # core/decoder.py
+CRC_POLICIES = ("auto", "required", "optional")  # core/p1/decoder.py
 
 
 def defaults():
@@ -130,7 +130,7 @@ def _cross_checks(cfg, errors):
 def _check_peaks(cfg, errors):
     if "peaks.preset" in errors or "peaks.rule" in errors or "peaks.prices" in errors:
         return  # already told (too long, not text): the defaults in cfg are not what was sent
-    from hanport.tariffs import NAMES
+    from hanport.core.tariff.presets import NAMES
 
     preset = cfg["peaks.preset"]
     if preset != "custom" and preset not in NAMES:
@@ -140,7 +140,7 @@ def _check_peaks(cfg, errors):
         errors["peaks.rule"] = "your own rule counts only with peaks.preset = custom"
         return
     if preset == "custom":
-        from hanport.core.rule import parse
+        from hanport.core.tariff.rulewords import parse
 
         rule, err = parse(cfg["peaks.rule"])
         if err:
@@ -148,11 +148,11 @@ def _check_peaks(cfg, errors):
             return
         rules = [rule]
     else:
-        from hanport.tariffs import load
+        from hanport.core.tariff.presets import load
 
         rules = [entry[2] for entry in load(preset)[1]]  # stored parsed: no parser for a preset
     if cfg["peaks.prices"]:
-        from hanport.core.rule import parse_prices
+        from hanport.core.tariff.rulewords import parse_prices
 
         for rule in rules:
             err = parse_prices(cfg["peaks.prices"], rule)

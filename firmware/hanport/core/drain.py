@@ -1,6 +1,6 @@
 # The feeding loop both decoders share: bytes into a framer (ASCII or HDLC), each completed
 # frame to its owner. A module of its own so that a binary meter's decoder never loads the
-# ASCII stack (core/decoder.py and what it imports). Pure core: imports nothing.
+# ASCII stack (core/p1/decoder.py and what it imports). Pure core: imports nothing.
 
 
 def drain(framer, owner, data, start, end):

@@ -1,5 +1,5 @@
 # ESP32 shell: the hardware wiring (UART, Wi-Fi, access point, watchdog, BOOT button, flash files)
-# for the boot sequence of svc/boot.py, which decides the mode as on the host. Called by /main.py;
+# for the boot sequence of svc/startup.py, which decides the mode as on the host. Called by /main.py;
 # nothing runs at import. With its siblings, the only code importing machine/network.
 import gc
 import os
@@ -67,7 +67,7 @@ def _button_held(board):
 def _setup(board, store, cfg, reason, device_id, watchdog=None):
     import asyncio
 
-    from hanport.core.portal import AP_IP, ap_ssid
+    from hanport.core.lan.portal import AP_IP, ap_ssid
     from hanport.esp32.wifi import AccessPoint, SetupRadio
     from hanport.svc.dns import DnsServer
     from hanport.svc.setup import SetupSite, run_setup, setup_password
@@ -84,7 +84,7 @@ def _setup(board, store, cfg, reason, device_id, watchdog=None):
 
 
 async def _watch_wifi(app, wifi):
-    from hanport.core.portal import WIFI_DOWN_SETUP_MS
+    from hanport.core.lan.portal import WIFI_DOWN_SETUP_MS
     from hanport.ticks import sleep_ms
 
     while wifi.down_ms() < WIFI_DOWN_SETUP_MS:
@@ -103,7 +103,7 @@ _RESET_CAUSES = {
 
 
 class _EspShell:
-    """What svc/boot.run() needs, on the ESP32: the BOOT button, a radio (a missing config opens
+    """What svc/startup.run() needs, on the ESP32: the BOOT button, a radio (a missing config opens
     setup), the watchdog started for normal mode and kept fed by setup after a Wi-Fi failure."""
 
     def __init__(self, guard, board):
@@ -162,13 +162,13 @@ class _EspShell:
 
 
 def run():
-    """The device's boot (svc/boot.py decides the mode); every path ends in a reset, so each
+    """The device's boot (svc/startup.py decides the mode); every path ends in a reset, so each
     mode starts on a clean heap with the stored config."""
     import time
 
     from hanport.esp32 import board as board_config
-    from hanport.svc.boot import run as boot
     from hanport.svc.bootguard import BootGuard
+    from hanport.svc.startup import run as boot
 
     guard = BootGuard(JsonStore("/boot.json", 1024), _RESET_CAUSES.get(machine.reset_cause(), "other"), time.ticks_ms)
     board, errors = board_config.load()

@@ -74,12 +74,12 @@ _SETUP_ONLY = (
     "hanport.svc.setup",
     "hanport.host.radio",
     "hanport.svc.dns",
-    "hanport.core.dns",
+    "hanport.core.lan.dnsanswer",
     "hanport.svc.admin",  # with what it loads; the settings page loads them again when asked
     "hanport.core.config",
-    "hanport.core.form",
-    "hanport.core.portal",
-    "hanport.core.auth",
+    "hanport.core.lan.form",
+    "hanport.core.lan.portal",
+    "hanport.core.lan.auth",
 )
 
 
@@ -101,7 +101,7 @@ def _setup(opts, store, cfg, reason):
 
 
 class _HostShell:
-    """What svc/boot.run() needs, on a Linux host: `--setup` is the button (first boot only),
+    """What svc/startup.run() needs, on a Linux host: `--setup` is the button (first boot only),
     there is no radio (a missing config runs with defaults), setup needs --config and --web-port."""
 
     def __init__(self, opts, source, store, guard):
@@ -178,8 +178,8 @@ def _stop_signals():
 
 
 def main(argv):
-    from hanport.svc.boot import run
     from hanport.svc.bootguard import BootGuard
+    from hanport.svc.startup import run
     from hanport.svc.store import JsonStore
     from hanport.ticks import ticks_ms
 

@@ -3,10 +3,10 @@
 # the config schema it needs. Routes only: svc/web.py does the HTTP; the gate is checked before.
 from hanport import VERSION
 from hanport.core import config as schema
-from hanport.core.auth import same_origin
-from hanport.core.form import apply_form, decode_form
 from hanport.core.jsonfmt import dumps
-from hanport.core.portal import SETTINGS_KEYS
+from hanport.core.lan.auth import same_origin
+from hanport.core.lan.form import apply_form, decode_form
+from hanport.core.lan.portal import SETTINGS_KEYS
 from hanport.svc.web import json_reply
 
 

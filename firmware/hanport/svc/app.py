@@ -1,5 +1,5 @@
 # The running dongle, wired from ports given by a shell (ESP32 or host): meter -> hub ->
-# MQTT / HTTP push / hourly ring / health. The shells build it from svc/boot.run(): App(...).run().
+# MQTT / HTTP push / hourly ring / health. The shells build it from svc/startup.run(): App(...).run().
 # Imports asyncio and the services; never machine, network or socket.
 import asyncio
 
@@ -245,18 +245,18 @@ class App:
 def peak_rules(cfg):
     """(schedule, with VAT, plain words) of the configured effekttariff. A preset brings its own
     words; the rule parser (loaded for a custom rule or prices only) is forgotten after."""
-    from hanport.core.peaks import schedule_for
+    from hanport.core.tariff.billing import schedule_for
     from hanport.unload import forget
 
     preset = cfg["peaks.preset"]
     schedule = schedule_for(preset, cfg["peaks.rule"], cfg["peaks.prices"])
     if preset == "custom":
-        from hanport.core.rule import describe
+        from hanport.core.tariff.rulewords import describe
 
         words = describe(schedule[-1][1])
     else:
-        from hanport.tariffs import load
+        from hanport.core.tariff.presets import load
 
         words = load(preset)[1][-1][3]
-    forget(("hanport.core.rule", "hanport.tariffs"))
+    forget(("hanport.core.tariff.rulewords", "hanport.core.tariff.presets"))
     return schedule, cfg["peaks.fee_vat"], words

@@ -1,9 +1,9 @@
 # Captive-portal DNS server for setup mode: a non-blocking UDP socket polled from the event
-# loop (MicroPython's asyncio has no datagram endpoints), answering via core/dns.py.
+# loop (MicroPython's asyncio has no datagram endpoints), answering via core/lan/dnsanswer.py.
 # Imports socket and the clock compat only.
 import socket
 
-from hanport.core.dns import MAX_PACKET, answer
+from hanport.core.lan.dnsanswer import MAX_PACKET, answer
 from hanport.ticks import sleep_ms
 
 

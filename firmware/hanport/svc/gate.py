@@ -1,5 +1,5 @@
 # The admin password gate of the local web (settings page, support bundle, setup after a Wi-Fi
-# failure): HTTP Basic compared in constant time (core/auth.py, loaded per check), and a 30 s
+# failure): HTTP Basic compared in constant time (core/lan/auth.py, loaded per check), and a 30 s
 # lock-out after 5 wrong passwords in a row. Imports the clock compat and svc/web.py only.
 from hanport.svc.web import json_reply
 from hanport.ticks import ticks_add, ticks_diff, ticks_ms
@@ -24,7 +24,7 @@ class AdminGate:
             if ticks_diff(self.locked_until, ticks_ms()) > 0:
                 return json_reply(429, {"error": "too many wrong passwords: wait 30 s"})
             self.locked_until = None
-        from hanport.core.auth import is_admin
+        from hanport.core.lan.auth import is_admin
 
         if is_admin(request.headers, admin_password):
             self.failures = 0

@@ -1,6 +1,6 @@
 # Meter service: drains the serial source into the decoders as fast as bytes arrive and hands
 # every valid telegram or binary frame to the hub; finds the meter's format and serial line
-# (core/detect.py, loaded only while searching) and keeps it. Source injected: readinto(buf)
+# (core/linedetect.py, loaded only while searching) and keeps it. Source injected: readinto(buf)
 # -> n (never blocks), optionally configure(baud, parity, flip). Imports asyncio (via ticks), core.
 from hanport.core.const import const
 from hanport.core.native import copy_into
@@ -8,14 +8,14 @@ from hanport.core.reading import Reading, latin1
 from hanport.svc.hub import NO_DATA_MS
 from hanport.ticks import sleep_ms, ticks_diff, ticks_ms
 
-_DLMS_OK = 0  # core/dlms.py verdicts, not imported: that module loads only for binary meters
+_DLMS_OK = 0  # core/binary/dlms.py verdicts, not imported: that module loads only for binary meters
 _DLMS_ENCRYPTED = 1
 _DLMS_WRONG_KEY = 5
-# core/framer.py's crc_state values, not imported: a binary meter never loads the ASCII stack
+# core/p1/framer.py's crc_state values, not imported: a binary meter never loads the ASCII stack
 # (host_tests/portable/test_detect.py checks they agree).
 _CRC_OK = const(1)
 _CRC_BAD = const(0)
-_ASCII = "ascii"  # the formats of core/detect.py
+_ASCII = "ascii"  # the formats of core/linedetect.py
 _HDLC = "hdlc"
 
 LAST_TELEGRAM_CAP = 2048  # copy kept for /api/v1/telegram (Swedish telegrams are ~0.7 KB)
@@ -44,7 +44,7 @@ class MeterService:
         self.rx = bytearray(RX_CHUNK)  # allocated once, before the heap fragments
         self.decoder_cap = decoder_cap
         self.reading = Reading()  # one Reading shared by both decoders
-        self.decoder = None  # ASCII decoder; svc/search.py makes the one(s) the search needs
+        self.decoder = None  # ASCII decoder; svc/linesearch.py makes the one(s) the search needs
         self.binary = None  # HDLC/DLMS decoder, made by _binary_decoder() while it is needed
         self.line_store = line_store
         self.log = log
@@ -56,13 +56,13 @@ class MeterService:
         self.quiet_ms = 0  # since the last valid frame (or the end of a silence), once found
         self.silent_ms = 0  # how long no byte has come
         self.can_switch = hasattr(source, "configure")  # a capture replay cannot change its line
-        self.crc = crc  # meter.crc: core/decoder.py's policy for telegrams without a CRC
+        self.crc = crc  # meter.crc: core/p1/decoder.py's policy for telegrams without a CRC
         self.keep_copies = keep_copies  # set before the search: a stored binary line's decoder reads it
         stored = line_store.load() if line_store is not None else None
         # "this meter sends CRCs", kept with the line: after a reboot a telegram without a CRC
         # is still damage, from the first byte on
         self.crc_seen = isinstance(stored, dict) and stored.get("crc") is True
-        from hanport.svc.search import Search  # svc/search.py: unloaded again once found
+        from hanport.svc.linesearch import Search  # svc/linesearch.py: unloaded again once found
 
         self.search = Search(self, stored)
         self.last_kind = None  # "ascii" or "hdlc": the format of the last valid frame
@@ -80,19 +80,19 @@ class MeterService:
         self.last_bad_crc = 0
 
     def _ascii_decoder(self):
-        from hanport.core.decoder import Decoder
-        from hanport.core.framer import DEFAULT_CAP
+        from hanport.core.p1.decoder import Decoder
+        from hanport.core.p1.framer import DEFAULT_CAP
 
         cap = DEFAULT_CAP if self.decoder_cap is None else self.decoder_cap
         decoder = Decoder(self._on_telegram, cap, reading=self.reading, crc=self.crc)
         decoder.framer.meter_sends_crc = self.crc_seen
         from hanport.unload import forget
 
-        forget(("hanport.core.profiles",))  # its tables are in the parser's index now
+        forget(("hanport.core.p1.profiles",))  # its tables are in the parser's index now
         return decoder
 
     def _binary_decoder(self):
-        from hanport.core.bindecoder import HdlcDecoder
+        from hanport.core.binary.bindecoder import HdlcDecoder
 
         cipher = None
         if self.key:
@@ -124,7 +124,7 @@ class MeterService:
         """What the line store keeps once the line is found: format, line, and whether the meter
         sends CRCs; None while searching."""
         if self.search is not None or self.line is None:
-            return None  # still searching: svc/search.py saves it once found
+            return None  # still searching: svc/linesearch.py saves it once found
         baud, parity, flip = self.line
         state = {"format": _HDLC if self.decoder is None else _ASCII, "baud": baud, "parity": parity, "flip": flip}
         if self.crc_seen:
@@ -199,7 +199,7 @@ class MeterService:
         self.hub.bytes_seen()
         if self.decoder is not None:
             self.decoder.feed(self.rx, 0, n)
-        elif self.binary is None:  # a binary meter was just found (svc/search.py)
+        elif self.binary is None:  # a binary meter was just found (svc/linesearch.py)
             self.binary = self._binary_decoder()
         if self.binary is not None:
             self.binary.feed(self.rx, 0, n)
@@ -222,7 +222,7 @@ class MeterService:
             return
         self.silent_ms = 0
         if self.quiet_ms >= LOST_MS:
-            from hanport.svc.search import Search
+            from hanport.svc.linesearch import Search
 
             baud, parity, flip = self.line
             self.search = Search(self, {"baud": baud, "parity": parity, "flip": flip})

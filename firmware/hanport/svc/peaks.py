@@ -1,20 +1,20 @@
 # Effekttariff service: feeds every telegram's clock and import register into the hour
-# accounting and the operator's peak rules (core/periods.py, core/peaks.py), keeps the month's
+# accounting and the operator's peak rules (core/tariff/periods.py, core/tariff/billing.py), keeps the month's
 # candidates on flash (written once per period, atomically; survives reboots and power cuts)
 # and answers what the pages, the API and MQTT show: peaks, billed value, this hour, headroom.
 from hanport.core.calendar import swedish_time
 from hanport.core.fields import ENERGY_IMPORT, METER_TIME, POWER_NET
 from hanport.core.jsonfmt import dumps
-from hanport.core.peaks import PeakTracker, iso, money
-from hanport.core.periods import Periods
+from hanport.core.tariff.billing import PeakTracker, iso, money
+from hanport.core.tariff.periods import Periods
 
 _STATE_VERSION = 1
 
 
 class PeakService:
     def __init__(self, preset, store, log, utc_now=None, schedule=None, with_vat=True, words=None):
-        """schedule: core/peaks.schedule_for()'s (the preset's own by default); words: the rule
-        in plain words (core/rule.describe), shown with the month."""
+        """schedule: core/tariff/billing.schedule_for()'s (the preset's own by default); words: the rule
+        in plain words (core/tariff/rulewords.describe), shown with the month."""
         self.tracker = PeakTracker(preset, schedule, with_vat)
         self.words = words
         # every set of the newest rule has a price: the fee and its Home Assistant sensors exist

@@ -5,9 +5,9 @@
 import asyncio
 
 from hanport.core import config as schema
-from hanport.core.form import apply_form
 from hanport.core.jsonfmt import dumps
-from hanport.core.portal import SETTINGS_KEYS, SETUP_KEYS, ap_password, is_probe, setup_errors
+from hanport.core.lan.form import apply_form
+from hanport.core.lan.portal import SETTINGS_KEYS, SETUP_KEYS, ap_password, is_probe, setup_errors
 from hanport.svc.admin import form_values, post_form
 from hanport.svc.gate import AdminGate
 from hanport.svc.web import WebServer, json_reply

@@ -3,12 +3,18 @@
 # The settings page and support bundle (svc/admin.py) are loaded per request and unloaded after.
 # Routes only; svc/web.py does the HTTP.
 from hanport import VERSION
-from hanport.core.homewizard import data_v1
+from hanport.core.lan.homewizard import data_v1
 from hanport.svc.gate import AdminGate
 from hanport.svc.web import json_reply
 
 # What an admin request loads (~16 KB of heap on 32 bits with the config schema) and drops again.
-ADMIN_MODULES = ("hanport.svc.admin", "hanport.core.config", "hanport.core.form", "hanport.core.portal", "hanport.core.auth")
+ADMIN_MODULES = (
+    "hanport.svc.admin",
+    "hanport.core.config",
+    "hanport.core.lan.form",
+    "hanport.core.lan.portal",
+    "hanport.core.lan.auth",
+)
 
 
 class NormalSite:

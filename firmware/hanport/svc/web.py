@@ -4,8 +4,8 @@
 # Static pages come pre-gzipped from the www folder in 512-byte chunks. No machine/network.
 import asyncio
 
-from hanport.core.httphead import MAX_HEADERS, MAX_LINE, head_end, parse_head
 from hanport.core.jsonfmt import dumps
+from hanport.core.lan.httphead import MAX_HEADERS, MAX_LINE, head_end, parse_head
 from hanport.ticks import ticks_add, ticks_diff, ticks_ms
 
 _DEADLINE_S = 5

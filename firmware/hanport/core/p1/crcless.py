@@ -1,5 +1,5 @@
 # Whether a telegram without a CRC may come from a meter whose protocol has none (issue 13).
-# Loaded by core/decoder.py only when such a telegram arrives (never for Swedish meters).
+# Loaded by core/p1/decoder.py only when such a telegram arrives (never for Swedish meters).
 # Pure core: must not import machine, network, socket, time or asyncio.
 from hanport.core.const import const
 

@@ -10,7 +10,7 @@ from hanport.core.native import copy_into, crc16_arc
 # CRC = 4 hex digits over every byte from "/" up to and including "!".
 # Quirks handled here:
 #  - DSMR 2.2/3.0 meters end with a bare "!" CR LF (no CRC)     -> crc_state NO_CRC; whether
-#    that is believable is core/decoder.py's decision (crc policy)
+#    that is believable is core/p1/decoder.py's decision (crc policy)
 #  - Warmtelink heat meter sends "!B9F" (CRC not zero-padded)  -> 1..4 hex digits accepted
 #  - capture glitches cut a telegram mid-line and start anew   -> "/" inside a body resyncs
 #  - gateways append lines after "!" (EasyMeter Q3D COM-1)     -> skipped as garbage

@@ -1,9 +1,9 @@
 # The meter's format and line search as the meter service runs it: the core LineSearch, the
 # binary-frame sniffer, switching the source's line, keeping what was found. Loaded only while
-# searching: once found, this module, core/detect.py and core/sniff.py are unloaded (~5 KB).
+# searching: once found, this module, core/linedetect.py and core/binary/framesniff.py are unloaded (~5 KB).
 # Imports the core only.
-from hanport.core.detect import HDLC, LineSearch, line_name
-from hanport.core.sniff import FrameSniffer
+from hanport.core.binary.framesniff import FrameSniffer
+from hanport.core.linedetect import HDLC, LineSearch, line_name
 
 
 class Search:
@@ -57,7 +57,7 @@ class Search:
         # gc.collect(), 23.4 KB when these modules are kept.
         from hanport.unload import ASCII_MODULES, forget
 
-        forget(("hanport.svc.search", "hanport.core.detect", "hanport.core.sniff"))
+        forget(("hanport.svc.linesearch", "hanport.core.linedetect", "hanport.core.binary.framesniff"))
         if meter.decoder is None:
             forget(ASCII_MODULES)
         return True

@@ -17,7 +17,7 @@ P_PEAK_HISTORY = const(9)  # e-MUCS 0-0:98.1.0(n)(1-0:1.6.0)(1-0:1.6.0) + n x (m
 
 # The canonical reading's slots (core/fields.py FIELDS, by index), named as its fields: folded
 # into the rows at compile time (no heap); host_tests/test_layout.py checks each against FIELDS.
-_NO_SLOT = const(0)  # M-Bus rows: the slot follows the device type (core/parser.py), or no second slot
+_NO_SLOT = const(0)  # M-Bus rows: the slot follows the device type (core/p1/parser.py), or no second slot
 _ENERGY_IMPORT_WH = const(0)
 _ENERGY_EXPORT_WH = const(1)
 _REACTIVE_ENERGY_IMPORT_VARH = const(2)

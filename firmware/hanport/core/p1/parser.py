@@ -6,7 +6,8 @@ from array import array
 
 from hanport.core.const import const
 from hanport.core.fields import GAS_M3, GAS_TIME, HEAT_GJ, HEAT_TIME, WATER_M3, WATER_TIME
-from hanport.core.profiles import (
+from hanport.core.p1.lexer import BAD, Scanner
+from hanport.core.p1.profiles import (
     ALL_PROFILES,
     P_DEC,
     P_GAS_DSMR22,
@@ -20,7 +21,6 @@ from hanport.core.profiles import (
     P_TIME_SI,
 )
 from hanport.core.reading import HISTORY_CAP
-from hanport.core.scan import BAD, Scanner
 
 MAX_LINES = const(160)  # object lines remembered for raw access (Sanxing SX631: 58)
 _MBUS_WATER = const(7)  # EN 13757-3 device type on 0-n:24.1.0
@@ -38,7 +38,7 @@ class Parser:
         # MicroPython keeps the loop: a slice would allocate on every line.
         self._raw = None if scan.portable else {}
         # The tables only while the index is built: svc/meter.py unloads them after (~4.5 KB).
-        from hanport.core.profiles import PROFILES
+        from hanport.core.p1.profiles import PROFILES
 
         channels_of_rows = []
         kinds = []

@@ -2,9 +2,9 @@
 # with the ASCII Decoder's shape: feed chunks, on_frame(reading or None, verdict) per frame
 # with valid checksums (damaged frames are only counted). Allocation-free per frame.
 # Pure core: must not import machine, network, socket, time or asyncio.
-from hanport.core.dlms import OK, VERDICTS, DlmsDecoder
+from hanport.core.binary.dlms import OK, VERDICTS, DlmsDecoder
+from hanport.core.binary.hdlc import HdlcFramer
 from hanport.core.drain import drain
-from hanport.core.hdlc import HdlcFramer
 from hanport.core.reading import Reading
 
 

@@ -1,5 +1,5 @@
-# Effekttariff rules as text: the one form for the operators' presets (hanport/tariffs/) and the
-# user's own rule (peaks.rule), parsed into what core/peaks.py counts with, checked with a clear
+# Effekttariff rules as text: the one form for the operators' presets (hanport/core/tariff/presets/) and the
+# user's own rule (peaks.rule), parsed into what core/tariff/billing.py counts with, checked with a clear
 # message per mistake, and told back in plain words. Prices in öre per kW and month (integers).
 # Pure core: must not import machine, network, socket, time or asyncio.
 

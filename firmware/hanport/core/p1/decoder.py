@@ -3,10 +3,10 @@
 # (reading is None when the CRC failed). Allocation-free per telegram.
 # Pure core: must not import machine, network, socket, time or asyncio.
 from hanport.core.drain import drain
-from hanport.core.framer import CRC_BAD, DEFAULT_CAP, NO_CRC, Framer
 from hanport.core.native import crc16_arc
-from hanport.core.parser import Parser
-from hanport.core.profiles import ALL_PROFILES
+from hanport.core.p1.framer import CRC_BAD, DEFAULT_CAP, NO_CRC, Framer
+from hanport.core.p1.parser import Parser
+from hanport.core.p1.profiles import ALL_PROFILES
 from hanport.core.reading import Reading
 
 # meter.crc: when a telegram without a CRC is believed (issue 13). A bit flip can turn ")" into
@@ -19,7 +19,7 @@ CRC_OPTIONAL = "optional"  # any telegram without a CRC is taken (unsafe: for me
 
 
 def _crc_less(buf, n):
-    from hanport.core.crcless import sent_by_crc_less_meter  # only ever loaded for such telegrams
+    from hanport.core.p1.crcless import sent_by_crc_less_meter  # only ever loaded for such telegrams
 
     return sent_by_crc_less_meter(buf, n)
 

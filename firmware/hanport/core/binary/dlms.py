@@ -124,7 +124,7 @@ class DlmsDecoder:
 
     def __init__(self, kamstrup_energy_wh=1, cipher=None):
         self.kamstrup_energy_wh = kamstrup_energy_wh
-        self.cipher = cipher  # core/gcm.py GlobalCipher with the user's key, or None
+        self.cipher = cipher  # core/binary/gcm.py GlobalCipher with the user's key, or None
         self.family = FAMILY_UNKNOWN
         self.unknown = 0  # objects of no slot of ours (seen, skipped)
         self.values = 0  # numbers stored by the last decode

@@ -1,6 +1,6 @@
 # The grid operators' effekttariff rules, one small module each: the device imports only the chosen
 # one and forgets it once read. Each: OPERATOR, SOURCES ((url, date read), ...), NOTE, RULES ((from,
-# text, text parsed, plain words), ...); stored parsed so a preset never loads core/rule.py (its
+# text, text parsed, plain words), ...); stored parsed so a preset never loads core/tariff/rulewords.py (its
 # names would stay interned: make mem). Must not import machine, network, socket, time or asyncio.
 
 # Generic first, then the operators in the order of docs/effekttariff.md's table.
@@ -14,7 +14,7 @@ def load(name):
         raise ValueError("unknown preset %r: one of %s, or custom" % (name, ", ".join(NAMES)))
     import sys
 
-    full = "hanport.tariffs." + name
+    full = "hanport.core.tariff.presets." + name
     module = __import__(full, None, None, ["RULES"])
     out = (module.OPERATOR, module.RULES)
     sys.modules.pop(full, None)

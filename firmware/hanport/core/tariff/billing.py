@@ -1,39 +1,39 @@
 # Effekttariff: the month's power peaks as grid operators bill them. Rules are data (top-N
 # periods, distinct days, month/weekday/hour windows, Swedish holidays, night weighting,
 # 15/60-minute periods, separate sets), with presets per operator. Fed closed periods from
-# core/periods.py; gives the peak list, the billed value and the headroom for the open hour.
+# core/tariff/periods.py; gives the peak list, the billed value and the headroom for the open hour.
 # Pure core: must not import machine, network, socket, time or asyncio.
 from hanport.core.calendar import civil, swedish_holidays
 from hanport.core.reading import Fixed
 
-# A set (core/rule.py parses its words): which periods count ("months", "weekdays_only",
+# A set (core/tariff/rulewords.py parses its words): which periods count ("months", "weekdays_only",
 # "no_holidays", "hours" [from, to)), or "other": the periods outside set number N's window;
 # "top" N, "distinct_days", "night" (from_hour, to_hour, num, den): periods starting then count
 # at num/den of their power; "price": ((months, öre per kW), ...). The operators' rules and their
-# sources are in hanport/tariffs/ and docs/effekttariff.md.
+# sources are in hanport/core/tariff/presets/ and docs/effekttariff.md.
 
 
 def schedule_for(preset, rule_text="", prices=""):
     """((first day number, rule), ...) oldest first, or raises ValueError with the message for
-    the user. preset: a name from hanport/tariffs (stored parsed), or "custom" for rule_text
-    (parsed by core/rule.py, which is loaded only then, and for prices)."""
+    the user. preset: a name from hanport/core/tariff/presets (stored parsed), or "custom" for rule_text
+    (parsed by core/tariff/rulewords.py, which is loaded only then, and for prices)."""
     from hanport.core.calendar import day_number
 
     if preset == "custom":
-        from hanport.core.rule import parse
+        from hanport.core.tariff.rulewords import parse
 
         rule, err = parse(rule_text)
         if err is not None:
             raise ValueError(err)
         entries = (("2000-01-01", rule_text, rule, None),)
     else:
-        from hanport.tariffs import load
+        from hanport.core.tariff.presets import load
 
         entries = load(preset)[1]
     schedule = []
     for start, _, rule, _ in entries:
         if prices:
-            from hanport.core.rule import parse_prices
+            from hanport.core.tariff.rulewords import parse_prices
 
             err = parse_prices(prices, rule)
             if err is not None:

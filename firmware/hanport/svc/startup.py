@@ -1,7 +1,7 @@
 # The boot sequence both shells run: config read and checked, then crash-loop guard -> safe mode,
 # missing config or button -> setup, else normal mode; home network lost -> setup; then restart.
 # Small on purpose (setup must not load the decoder). The shell (ESP32 or host) does the wiring.
-# Imports core/config (unloaded after reading), core/portal, jsonfmt and unload only.
+# Imports core/config (unloaded after reading), core/lan/portal, jsonfmt and unload only.
 from hanport.core.jsonfmt import dumps
 
 
@@ -10,7 +10,7 @@ def run(shell):
     the next boot in-process). The shell provides: log(text), config_store (or None), guard
     (svc/bootguard.py), setup_possible, has_radio, button_held(), setup(reason, cfg) (the portal
     until the user finished), normal(cfg) -> "restart" or "wifi_failed" (svc/app.py running)."""
-    from hanport.core.portal import setup_reason
+    from hanport.core.lan.portal import setup_reason
 
     log = shell.log
     store = shell.config_store
