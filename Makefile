@@ -14,7 +14,7 @@ WASM   := $(VENV)/wasm/node_modules/.installed
 .PHONY: help venv test test-only lint bench mem fuzz decode telegrams run www wiring build flash deploy console capture clean
 
 help:
-	@echo "make run             firmware on this host, fed by the virtual meter (SERIAL=, CONFIG=, RUNTIME=cpython, WEB_PORT=)"
+	@echo "make run             firmware on this host, fed by the virtual meter (SERIAL=, CONFIG=, RUNTIME=cpython, WEB_PORT=, MDNS_PORT=)"
 	@echo "make run SETUP=1 WEB_PORT=8080 DNS_PORT=5353 CONFIG=build/config.json   the setup portal on this host"
 	@echo "make www             re-compress firmware/www pages to .gz after editing them"
 	@echo "make build BOARD=b   compile firmware/ for a board (boards/<b>) into build/<b>/, with a size report"

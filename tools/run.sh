@@ -3,7 +3,8 @@
 # wheel does not exist, or with RUNTIME=cpython) from the .mpy build, fed by the virtual meter on a pty unless
 # SERIAL names a real port. CONFIG=file.json enables MQTT/HTTP as configured; WEB_PORT=8080
 # serves the status page, API and settings. SETUP=1 (with WEB_PORT, CONFIG, optional DNS_PORT
-# and SCAN_FILE) runs the setup portal first and saves the form to CONFIG.
+# and SCAN_FILE) runs the setup portal first and saves the form to CONFIG. MDNS_PORT=5353 (with
+# WEB_PORT) announces it by DNS-SD at this machine's first address (IP= overrides).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build/run
@@ -18,6 +19,9 @@ fi
 args=(--data build/run)
 [ -n "${CONFIG:-}" ] && args+=(--config "$CONFIG")
 [ -n "${WEB_PORT:-}" ] && args+=(--web-port "$WEB_PORT")
+if [ -n "${MDNS_PORT:-}" ]; then
+  args+=(--mdns-port "$MDNS_PORT" --ip "${IP:-$(hostname -I 2>/dev/null | cut -d' ' -f1)}")
+fi
 if [ -n "${VERBOSE:-}" ] && [ "${VERBOSE}" != 0 ]; then args+=(--verbose); fi  # the reading as JSON
 if [ -n "${SETUP:-}" ] && [ "${SETUP}" != 0 ]; then
   if [ -z "${CONFIG:-}" ] || [ -z "${WEB_PORT:-}" ]; then

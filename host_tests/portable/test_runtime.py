@@ -40,6 +40,24 @@ def test_config_defaults_and_validation():
     assert cfg is None and errors
 
 
+def test_config_file_written_by_hand_in_sections():
+    # {"mqtt": {"host": ...}} is what people write by hand; it means the same as "mqtt.host"
+    nested = {"mqtt": {"host": "broker.lan", "port": 8883, "tls": True}, "wifi.ssid": "home", "mdns": {"host": "hanport-garage"}}
+    cfg, errors = config.validate(nested)
+    assert errors == {}, errors
+    flat, _ = config.validate(
+        {"mqtt.host": "broker.lan", "mqtt.port": 8883, "mqtt.tls": True, "wifi.ssid": "home", "mdns.host": "hanport-garage"}
+    )
+    assert cfg == flat and cfg["mdns.enabled"] is True
+    # anything else gets an error that names the key and the expected form
+    _, errors = config.validate({"mqtt": {"tls": {"on": True}}, "wifi": 5, "mdns.host": "Bad_Name", "peaks": {"nope": 1}})
+    assert "section" in errors["mqtt.tls"] and '{"mqtt": {"tls": value}}' in errors["mqtt.tls"]
+    assert '"section.name": value' in errors["wifi"]
+    assert "a-z" in errors["mdns.host"] and errors["peaks.nope"] == "unknown setting"
+    _, errors = config.validate({"mqtt": {"host": "a"}, "mqtt.host": "b"})
+    assert "twice" in errors["mqtt.host"]
+
+
 def test_config_redacted_never_shows_secrets():
     cfg, _ = config.validate(
         {

@@ -27,8 +27,8 @@ def _www():
     return "firmware/www"
 
 
-def make_site(extra=None):
-    meter = SwedishMeter(seed=5)
+def make_site(extra=None, seed=5, **port_options):
+    meter = SwedishMeter(seed=seed)
     data = b"".join(meter.telegram() for _ in range(4))
     d = tmpdir("routes")
     store = JsonStore(d + "/config.json")
@@ -37,7 +37,7 @@ def make_site(extra=None):
     cfg.update(extra or {})
     store.save_text(dumps(config.to_file(cfg)))
     logs = []
-    ports = Ports(BytesSource(data), logs.append, lambda n: 0, web_port=1, config_store=store)
+    ports = Ports(BytesSource(data), logs.append, lambda n: 0, web_port=1, config_store=store, **port_options)
     app = App(cfg, ports, "routes")
     while app.meter.poll():
         pass
@@ -54,7 +54,7 @@ def test_read_only_api_answers_from_the_last_telegram():
     client, app, _, meter, _ = make_site()
     assert app.hub.seq >= 2, app.meter.describe()
     info = client.get("/api").json()
-    assert info["product_type"] == "HWE-P1" and info["serial"] == "routes" and info["api_version"] == "v1"
+    assert info["product_type"] == "HWE-P1" and info["api_version"] == "v1"
     data = client.get("/api/v1/data").json()
     assert data["active_power_w"] == app.hub.reading_dict["power_w"]
     assert data["total_power_import_kwh"] * 1000 == app.hub.reading_dict["energy_import_wh"]
@@ -71,6 +71,32 @@ def test_read_only_api_answers_from_the_last_telegram():
     assert page.status == 200 and page.ctype.startswith("text/html") and page.body[:2] == b"\x1f\x8b"
     assert client.post("/api/reading", b"x=1").status == 405  # read-only
     assert client.get("/nope").status == 404
+
+
+def test_homewizard_v1_details_that_clients_rely_on():
+    identified = []
+    client, app, _, _, _ = make_site(seed=4, serial="a4cf12ab34cd", identify=lambda: identified.append(1))
+    # HA keys the device on product_type + serial (the MAC's 12 hex digits), never on device.id
+    assert client.get("/api").json()["serial"] == "a4cf12ab34cd"
+    assert client.get("/api").status == 200  # never 401: Home Assistant would switch to API v2 tokens
+    assert client.get("/api/v1/system").json() == {"cloud_enabled": False}
+    put = client.request("PUT", "/api/v1/identify")
+    assert put.status == 200 and put.json() == {"identify": "ok"} and identified == [1]
+    missing = client.get("/api/v2/nothing")
+    assert missing.status == 404 and missing.ctype == "application/json" and "error" in missing.json()
+    reading = app.hub.reading_dict
+    data = client.get("/api/v1/data").json()
+    # a Swedish meter has no tariff registers: its totals are tariff 1 as well (evcc adds t1..t4)
+    assert data["total_power_import_t1_kwh"] == data["total_power_import_kwh"]
+    assert data["total_power_export_t1_kwh"] * 1000 == reading["energy_export_wh"]
+    exporting = 0
+    for phase in ("l1", "l2", "l3"):
+        net = reading["power_import_%s_w" % phase] - reading["power_export_%s_w" % phase]
+        current = data["active_current_%s_a" % phase]
+        assert str(abs(current)) == str(reading["current_%s_a" % phase]), phase  # value as sent
+        assert (current < 0) == (net < 0 and current != 0), (phase, net, current)
+        exporting += net < 0
+    assert exporting  # the virtual meter's seed 4 exports on L3: the sign is tested
 
 
 def test_settings_need_the_admin_password_and_never_show_secrets():

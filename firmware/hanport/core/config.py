@@ -32,6 +32,8 @@ SCHEMA = {
     "meter.key": ("str", "", 47, "32 hex digits from the grid operator (encrypted binary meters), or empty"),
     "meter.kamstrup_energy_wh": ("int", 1, (1, 10), "1 (Sweden) or 10 (Norway, Denmark)"),
     "meter.crc": ("str", "auto", 8, "auto, required, or optional (unsafe: any telegram without a CRC)"),
+    "mdns.enabled": ("bool", True, None, "true (found on the LAN by Home Assistant, evcc, ...) or false"),
+    "mdns.host": ("str", "", 63, "host name on the LAN without .local (default: hanport- and the MAC's last 6 hex digits)"),
 }
 CRC_POLICIES = ("auto", "required", "optional")  # core/p1/decoder.py
 
@@ -47,11 +49,47 @@ def _id_ok(text):
     return True
 
 
+def _label_ok(text):
+    """A DNS host label as mDNS announces it (RFC 1123): a-z, 0-9 and '-', no '-' at either end."""
+    if text[0] == "-" or text[-1] == "-":
+        return False
+    for ch in text:
+        if not ("a" <= ch <= "z" or "0" <= ch <= "9" or ch == "-"):
+            return False
+    return True
+
+
 def _host_ok(text):
     for ch in text:
         if not (ch.isalpha() or ch.isdigit() or ch in ".-:") or ord(ch) > 127:
             return False
     return not text.startswith("-") and not text.startswith(".")
+
+
+_FORMS = 'unknown setting %s: write "section.name": value or {"section": {"name": value}}'
+
+
+def _flatten(raw, errors):
+    """Dotted keys from a file written either way: {"mqtt.host": ...} or {"mqtt": {"host": ...}}
+    (what people write by hand). One level of sections; anything deeper is an error."""
+    flat = {}
+    for key in raw:
+        value = raw[key]
+        if not isinstance(value, dict):
+            if key in flat:
+                errors[key] = "set twice (as a dotted key and in a section)"
+            flat[key] = value
+            continue
+        for name in value:
+            full = "%s.%s" % (key, name)
+            inner = value[name]
+            if isinstance(inner, dict):
+                errors[full] = 'a value, not a section: {"%s": {"%s": value}}' % (key, name)
+            elif full in flat:
+                errors[full] = "set twice (as a dotted key and in a section)"
+            else:
+                flat[full] = inner
+    return flat
 
 
 def validate(raw):
@@ -61,6 +99,7 @@ def validate(raw):
     cfg = defaults()
     if not isinstance(raw, dict):
         return None, {"": "configuration must be a JSON object"}
+    raw = _flatten(raw, errors)
     version = raw.get("version", VERSION)
     if version != VERSION:
         errors["version"] = "unsupported configuration version %r" % (version,)
@@ -68,7 +107,7 @@ def validate(raw):
         if key == "version":
             continue
         if key not in SCHEMA:
-            errors[key] = "unknown setting"
+            errors[key] = "unknown setting" if "." in key else _FORMS % key
             continue
         kind, _, check, help_text = SCHEMA[key]
         value = raw[key]
@@ -123,6 +162,8 @@ def _cross_checks(cfg, errors):
         errors["meter.kamstrup_energy_wh"] = "1 (Sweden) or 10 (Norway, Denmark)"
     if cfg["meter.crc"] not in CRC_POLICIES:
         errors["meter.crc"] = "auto (telegrams without a CRC only from meters that never send one), required or optional"
+    if cfg["mdns.host"] and not _label_ok(cfg["mdns.host"]):
+        errors["mdns.host"] = "1-63 of a-z, 0-9 and -, not starting or ending with - (e.g. hanport-garage)"
     if cfg["mqtt.user"] and not cfg["mqtt.host"]:
         errors["mqtt.user"] = "set mqtt.host too"
 

@@ -102,6 +102,22 @@ _RESET_CAUSES = {
 }
 
 
+def _identify(board):
+    """HomeWizard identify: the board's LED blinks for 5 s (no LED: nothing to show)."""
+    if board["led_pin"] < 0:
+        return
+    import asyncio
+
+    async def blink():
+        led = machine.Pin(board["led_pin"], machine.Pin.OUT)
+        for i in range(20):
+            led.value(i % 2 == 0)
+            await asyncio.sleep_ms(250)
+        led.value(0)
+
+    asyncio.create_task(blink())
+
+
 class _EspShell:
     """What svc/startup.run() needs, on the ESP32: the BOOT button, a radio (a missing config opens
     setup), the watchdog started for normal mode and kept fed by setup after a Wi-Fi failure."""
@@ -152,6 +168,10 @@ class _EspShell:
             config_store=self.config_store,
             boot_guard=self.guard,
             board=board,
+            serial=wifi.mac_hex(),
+            device_ip=wifi.ip,
+            mdns_port=5353 if board["web_server"] else 0,  # advertises the web server: none, none to find
+            identify=lambda: _identify(board),
         )
         app = App(cfg, ports, device_id)
         gc.collect()

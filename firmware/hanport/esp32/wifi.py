@@ -39,6 +39,16 @@ class WifiLink:
     def ssid_name(self):
         return self.ssid
 
+    def ip(self):
+        """The station's IPv4 address once the link is stable, else None (mDNS announces it)."""
+        if not self.stable() or not self.sta.isconnected():
+            return None
+        return self.sta.ifconfig()[0]
+
+    def mac_hex(self):
+        """The station MAC as 12 lowercase hex digits: the HomeWizard API's serial."""
+        return "".join("%02x" % b for b in self.sta.config("mac"))
+
     def utc_now(self):
         """UTC seconds once NTP has set the clock since boot, else None."""
         if not self.clock_set:

@@ -3,6 +3,7 @@
 # Usage: main.py --serial PATH | --replay FILE [--config FILE] [--data DIR] [--web-port N] [--quiet | --verbose]
 #        [--setup --config FILE --web-port N [--dns-port N] [--scan-file FILE]] [--www DIR]
 #        [--line-window-ms N] (time per serial line setting while the meter's format is searched)
+#        [--mdns-port N --ip ADDRESS] (DNS-SD responder, the address it announces) [--mac HEX12]
 import sys
 
 _FLAGS = ("quiet", "setup", "verbose")
@@ -23,6 +24,9 @@ def _args(argv):
         "scan-file": None,
         "www": "firmware/www",
         "line-window-ms": "0",
+        "mdns-port": "0",
+        "ip": "127.0.0.1",
+        "mac": None,
     }
     i = 0
     while i < len(argv):
@@ -54,6 +58,28 @@ def _rand_below(n):
     import random
 
     return random.getrandbits(30) % n if n > 0 else 0
+
+
+def _mac(given):
+    """The HomeWizard serial: 12 lowercase hex digits of a MAC address. --mac, else the first
+    network interface's (Linux /sys), else a locally administered one made from nothing."""
+    if given:
+        return given.replace(":", "").lower()[:12]
+    import os
+
+    try:
+        for name in sorted(os.listdir("/sys/class/net")):
+            with open("/sys/class/net/%s/address" % name) as f:
+                mac = f.read().strip().replace(":", "").lower()
+            if len(mac) == 12 and mac != "000000000000":
+                return mac
+    except OSError:
+        pass
+    return "02484e504f52"  # locally administered ("HNPOR")
+
+
+def _identify():
+    _log("identify: the LED blinks for 5 s (a log line on the host)")
 
 
 def _utc_now():
@@ -152,6 +178,10 @@ class _HostShell:
             boot_guard=self.guard,
             line_store=JsonStore(data + "/line.json", 512),
             line_window_ms=int(opts["line-window-ms"]),
+            serial=_mac(opts["mac"]),
+            device_ip=lambda: opts["ip"],
+            mdns_port=int(opts["mdns-port"]),
+            identify=_identify,
         )
         if cfg["mqtt.host"] and ports.umqtt is None:
             _log("mqtt: umqtt.simple is not installed (make run installs it); MQTT disabled")

@@ -36,6 +36,10 @@ class Ports:
         utc_now=None,
         line_store=None,
         line_window_ms=0,
+        serial="",
+        device_ip=None,
+        mdns_port=0,
+        identify=None,
     ):
         self.source = source  # readinto(buf) -> n, never blocks
         self.log = log  # log(text)
@@ -57,6 +61,10 @@ class Ports:
         self.utc_now = utc_now  # () -> UTC seconds or None (clock not set): for meters without a clock
         self.line_store = line_store  # JsonStore: the meter's format and serial line, once found
         self.line_window_ms = line_window_ms  # per line setting while searching; 0: the default
+        self.serial = serial  # 12 lowercase hex digits of the MAC: the HomeWizard API's serial
+        self.device_ip = device_ip  # () -> the dongle's IPv4 address as text, or None (offline)
+        self.mdns_port = mdns_port  # the mDNS responder's port (5353); 0: none
+        self.identify = identify  # () -> None: blinks the LED a few seconds (HomeWizard identify)
 
 
 class App:
@@ -111,6 +119,8 @@ class App:
         self.stopping = None
         self.web = None
         self.next_mode = None  # set with the restart request: e.g. "wifi_failed" opens setup
+        self.serial = ports.serial
+        self.mdns = None
 
     def request_restart(self, next_mode=None):
         """Stop every service soon (settings saved, or the home network is gone); run() returns
@@ -144,6 +154,26 @@ class App:
             )
 
         return MqttService(cfg, self.hub, make_client, self.ports.rand_below, self.hourly, self.diag, self.ports.log, self.peaks)
+
+    def _make_mdns(self):
+        """The DNS-SD responder, where the web server it advertises runs (mdns.enabled)."""
+        ports = self.ports
+        if not (self.cfg["mdns.enabled"] and ports.mdns_port and ports.device_ip is not None):
+            return None
+        from hanport.core.lan.homewizard import PRODUCT_NAME
+        from hanport.svc.mdns import MdnsService
+
+        host = self.cfg["mdns.host"] or "hanport-" + self.serial[-6:]
+        # TXT keys Home Assistant's homewizard zeroconf flow requires (it aborts when one is
+        # missing or path is not /api/v1), per api-documentation.homewizard.com "Discovery".
+        txt = (
+            ("api_enabled", "1"),
+            ("path", "/api/v1"),
+            ("serial", self.serial),
+            ("product_name", PRODUCT_NAME),
+            ("product_type", "HWE-P1"),
+        )
+        return MdnsService(host, ports.web_port, txt, ports.device_ip, ports.mdns_port, ports.log)
 
     def _make_http(self):
         from hanport.svc.http_push import HttpPush
@@ -224,11 +254,16 @@ class App:
             self.web = site.web = WebServer(site, self.ports.web_port, self.ports.www_dir)
             tasks.append(asyncio.create_task(self.web.serve()))
             self.ports.log("web: status page and API on port %d" % self.ports.web_port)
+            self.mdns = self._make_mdns()
+            if self.mdns is not None:
+                tasks.append(asyncio.create_task(self.mdns.run()))
         if self.mqtt is not None:
             tasks.append(asyncio.create_task(self.mqtt.run()))
         if self.http is not None:
             tasks.append(asyncio.create_task(self.http.run()))
         await self.stopping.wait()
+        if self.mdns is not None:
+            self.mdns.goodbye()  # browsers forget this address at once: it may change
         await sleep_ms(500)  # let the reply that asked for the restart go out
         for task in tasks:
             task.cancel()

@@ -3,7 +3,7 @@
 # The settings page and support bundle (svc/admin.py) are loaded per request and unloaded after.
 # Routes only; svc/web.py does the HTTP.
 from hanport import VERSION
-from hanport.core.lan.homewizard import data_v1
+from hanport.core.lan.homewizard import PRODUCT_NAME, data_v1
 from hanport.svc.gate import AdminGate
 from hanport.svc.web import json_reply
 
@@ -39,6 +39,17 @@ class NormalSite:
                 return admin.settings(self, request)
             finally:
                 forget(ADMIN_MODULES)
+        if path == "/api/v1/identify" and request.method == "PUT":
+            # HomeWizard v1: PUT /api/v1/identify -> {"identify": "ok"}, the LED blinks a few
+            # seconds (api-documentation.homewizard.com, v1 "Identify"; Home Assistant's button).
+            identify = self.app.ports.identify
+            if identify is not None:
+                identify()
+            return json_reply(200, {"identify": "ok"})
+        if path == "/api/v1/system" and request.method in ("GET", "PUT"):
+            # HomeWizard v1 "System": Home Assistant polls it with /api/v1/data and a non-200 fails
+            # the whole update. There is no cloud to switch on: a PUT changes nothing.
+            return json_reply(200, {"cloud_enabled": False})
         if request.method != "GET":
             return json_reply(405, {"error": "read-only API: GET only"})
         app = self.app
@@ -54,8 +65,8 @@ class NormalSite:
         if path == "/api":
             info = {
                 "product_type": "HWE-P1",
-                "product_name": "hanport P1 meter",
-                "serial": hub.device_id,
+                "product_name": PRODUCT_NAME,
+                "serial": app.serial,  # the MAC's 12 hex digits: Home Assistant keys the device on it
                 "firmware_version": VERSION,
                 "api_version": "v1",
             }
@@ -85,4 +96,4 @@ class NormalSite:
             if self.web.last_error:
                 status["web"]["last_error"] = self.web.last_error
             return json_reply(200, status)
-        return json_reply(404, {"error": "not found"})
+        return json_reply(404, {"error": "not found: " + path[:64]})

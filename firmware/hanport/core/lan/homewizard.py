@@ -3,6 +3,8 @@
 # for the fields hanport has. Pure core: must not import machine, network, socket, time.
 from hanport.core.reading import Fixed
 
+PRODUCT_NAME = "hanport P1 meter"  # /api's product_name and the mDNS TXT record's
+
 # canonical Wh field -> HomeWizard kWh field
 _KWH = (
     ("energy_import_wh", "total_power_import_kwh"),
@@ -35,6 +37,18 @@ _SAME = (
 )
 
 
+_SINGLE_RATE = (
+    ("total_power_import_kwh", "total_power_import_t1_kwh", "total_power_import_t2_kwh"),
+    ("total_power_export_kwh", "total_power_export_t1_kwh", "total_power_export_t2_kwh"),
+)
+
+
+def _negative(value):
+    if isinstance(value, Fixed):
+        return Fixed(-value.mantissa, value.decimals)
+    return -value
+
+
 def _net(reading, imp, exp):
     if imp not in reading and exp not in reading:
         return None
@@ -57,6 +71,11 @@ def data_v1(reading, wifi_ssid=None, wifi_rssi=None):
     for ours, theirs in _SAME:
         if ours in reading:
             out[theirs] = reading[ours]
+    # Meters without tariff registers (every Swedish one) report their totals as tariff 1 too:
+    # evcc adds t1..t4 up, and HomeWizard's own P1 meter does the same for single-rate meters.
+    for total, t1, t2 in _SINGLE_RATE:
+        if total in out and t1 not in out and t2 not in out:
+            out[t1] = out[total]
     total = _net(reading, "power_import_w", "power_export_w")
     if total is not None:
         out["active_power_w"] = total
@@ -64,6 +83,11 @@ def data_v1(reading, wifi_ssid=None, wifi_rssi=None):
         net = _net(reading, "power_import_%s_w" % phase, "power_export_%s_w" % phase)
         if net is not None:
             out["active_power_%s_w" % phase] = net
+            # Signed current: negative while that phase exports, as HomeWizard's P1 meter
+            # reports it (SmartEVSE balances a charger on the house fuse with this sign).
+            current = "active_current_%s_a" % phase
+            if net < 0 and current in out:
+                out[current] = _negative(out[current])
     if "gas_time" in reading:  # HomeWizard: YYMMDDhhmmss as a number
         t = reading["gas_time"]
         out["gas_timestamp"] = int(t[2:4] + t[5:7] + t[8:10] + t[11:13] + t[14:16] + t[17:19])

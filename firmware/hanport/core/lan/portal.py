@@ -46,6 +46,8 @@ SETTINGS_KEYS = SETUP_KEYS + (
     "meter.key",
     "meter.kamstrup_energy_wh",
     "meter.crc",
+    "mdns.enabled",
+    "mdns.host",
 )
 
 # Setup passwords: 12 symbols from 31 that cannot be confused when read off a label or a
