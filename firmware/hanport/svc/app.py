@@ -206,6 +206,8 @@ class App:
             out["mqtt"] = self.mqtt.status()
         if self.http is not None:
             out["http"] = self.http.status()
+        if self.mdns is not None:
+            out["mdns"] = self.mdns.status()
         out["hourly"] = {"kept": len(self.hourly.rows), "dropped": self.hourly.dropped}
         if hub.guard.rejected or hub.guard.restarts:
             out["implausible"] = hub.guard.rejected  # telegrams with energy registers not believed
