@@ -1,15 +1,19 @@
 # Soak: 20,000 telegrams at 100 per second (a real meter sends one every 1-10 s) through the
-# host run with MQTT publishing every one. The heap after gc.collect() must stay flat once the
-# hourly ring is full, and nothing may raise. The figures are printed.
+# host run with MQTT publishing every one, and two clients polling /api/v1/data every 2 s for
+# the first 2 minutes (issue 17). The heap after gc.collect() must stay flat once the hourly ring
+# is full, every poll is answered within 1.5 s, nothing may raise. The figures are printed.
 import json
 import re
 import sys
+import threading
 import time
 
-from harness import Broker, FakeMeter, Firmware, Subscriber, wait_for
+from bench_pollers import TIMEOUT_S, _client, percentile
+from harness import Broker, FakeMeter, Firmware, Subscriber, free_port, wait_for
 
 COUNT = 20000
 RATE = 100
+POLL_S = 120
 
 
 def test_soak_20000_telegrams_heap_flat(tmp_path, mpy_build):
@@ -18,11 +22,23 @@ def test_soak_20000_telegrams_heap_flat(tmp_path, mpy_build):
     # 60 s of meter clock per telegram: the 60-row hourly ring is full after 3,600 telegrams.
     meter = FakeMeter(tmp_path, rate=RATE, interval=60, count=COUNT, delay=2)
     cfg = {"version": 1, "device.id": "soak", "mqtt.host": "127.0.0.1", "mqtt.port": broker.port}
-    fw = Firmware(tmp_path, meter.link, cfg, heap="208k", extra=["--quiet", "--heap-report", "5"], mpy=mpy_build)
+    web = free_port()
+    extra = ["--quiet", "--heap-report", "5", "--web-port", str(web)]
+    fw = Firmware(tmp_path, meter.link, cfg, heap="256k", extra=extra, mpy=mpy_build)
+    polls = [[], []]
+    pollers = []
     try:
+        wait_for(lambda: sub.on("hanport/soak/state"), 30, what=fw.output)  # readings flow
+        until = time.monotonic() + POLL_S
+        for i in range(2):  # an EV charger's load balancer, twice (SmartEVSE: every 2 s, 1.5 s timeout)
+            pollers.append(threading.Thread(target=_client, args=(web, until, polls[i])))
+            pollers[-1].start()
         wait_for(lambda: meter.proc.poll() is not None, COUNT / RATE + 120, step=1, what="the virtual meter to finish")
         time.sleep(6)  # one more heap report after the last telegram
     finally:
+        for poller in pollers:
+            if poller.is_alive():
+                poller.join(POLL_S)
         meter_out = meter.stop()
         fw.stop()
         sub.stop()
@@ -38,10 +54,22 @@ def test_soak_20000_telegrams_heap_flat(tmp_path, mpy_build):
         lost,
         " ".join(str(f) for _, f in samples),
     )
+    latencies = sorted(t for client in polls for t, _ in client)
+    failed = sum(1 for client in polls for _, ok in client if not ok)
+    report += "; /api/v1/data by 2 clients: %d answers, %d failed, p99 %.0f ms, max %.0f ms" % (
+        len(latencies),
+        failed,
+        percentile(latencies, 0.99) * 1000,
+        latencies[-1] * 1000,
+    )
     print(report, file=sys.__stderr__)
+    assert len(latencies) >= POLL_S - 2 and failed == 0 and latencies[-1] < TIMEOUT_S, report
     assert "Traceback" not in out and "MemoryError" not in out, out[-3000:]
     assert len(steady) >= 10, report
-    assert steady[0] - min(steady) <= 512, report  # flat: what is in use never grows after 5,000 telegrams
+    # Flat: what is in use never grows after 5,000 telegrams. A sample taken while a poll's reply
+    # is in flight reads up to ~3 KB lower once in a while; a leak would lower every later one.
+    dips = [free for free in steady if steady[0] - free > 512]
+    assert len(dips) <= 3 and steady[-1] >= steady[0] - 512 and min(steady) >= steady[0] - 4096, report
     assert decoded >= COUNT * 0.95, report
     # Latest value wins: at 100 telegrams/s the 50 ms MQTT loop publishes about every fifth;
     # states keep flowing all along, and the last telegram's values are the last published.
