@@ -78,23 +78,11 @@ def main():
     duration = float(sys.argv[1]) if len(sys.argv) > 1 else 120
     got = run(duration)
     lat = [t * 1000 for t in got["latencies_s"]]
-    print(
-        "Two clients polling /api/v1/data every %.0f s for %.0f s (timeout %.1f s) while MQTT publishes"
-        % (PERIOD_S, duration, TIMEOUT_S)
-    )
-    print(
-        "  %d answers, %d failed:  median %.0f ms   p99 %.0f ms   max %.0f ms   (limit %.0f ms)   %d MQTT states, %d hourly snapshots"
-        % (
-            len(lat),
-            got["failures"],
-            percentile(lat, 0.5),
-            percentile(lat, 0.99),
-            lat[-1],
-            TIMEOUT_S * 1000,
-            got["states"],
-            got["hourly"],
-        )
-    )
+    print("Two clients polling /api/v1/data every %.0f s for %.0f s (timeout %.1f s)" % (PERIOD_S, duration, TIMEOUT_S))
+    print("  while the firmware publishes every telegram by MQTT and saves at hour boundaries")
+    line = "  %d answers, %d failed:  median %.0f ms   p99 %.0f ms   max %.0f ms   (limit %.0f ms)"
+    print(line % (len(lat), got["failures"], percentile(lat, 0.5), percentile(lat, 0.99), lat[-1], TIMEOUT_S * 1000))
+    print("  %d MQTT state messages, %d hourly snapshots" % (got["states"], got["hourly"]))
 
 
 if __name__ == "__main__":
