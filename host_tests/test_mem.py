@@ -54,6 +54,8 @@ def test_every_mode_runs_the_firmware_to_its_end(mem_lines):
             if board == PSRAM:  # pages polled all along, and a settings save that restarts
                 assert row["web"]["post_200"] == 1 and row["web"].get("200", 0) >= MINUTES * 2 - 1, row
                 assert "hanport.svc.web" in row["modules"], row["modules"]
+                # the DNS-SD responder runs with the web server: it announced and answered the browses
+                assert row["mdns"]["announced"] >= 2 and row["mdns"]["answered"] >= MINUTES // 3 - 1, row["mdns"]
             else:  # the classic board's default: no web server in normal mode
                 assert row["web"] == {} and "hanport.svc.web" not in row["modules"], row
     assert "hanport.core.binary.dlms" in lines[(CLASSIC, "normal_binary")]["modules"]

@@ -143,6 +143,10 @@ def read_file(path):
         return f.read()
 
 
+# A DNS-SD browse: one PTR question for _hwenergy._tcp.local (RFC 6763), as Home Assistant sends.
+MDNS_QUERY = b"\0\0\0\0\0\x01\0\0\0\0\0\0\x09_hwenergy\x04_tcp\x05local\0\0\x0c\0\x01"
+
+
 async def world(app, duration_ms):
     """The house around the dongle: browsers and Home Assistant polling, a broker outage of
     2 minutes, and at the end a settings save (which restarts the services)."""
@@ -155,6 +159,8 @@ async def world(app, duration_ms):
         await sleep_ms(10000)
         n += 1
         sample("running")
+        if WEB and n % 3 == 1:  # Home Assistant and a phone browsing for the dongle (mDNS)
+            memnet.dns_queries.append(MDNS_QUERY)
         if WEB and n % 3 == 0:
             path = HTTP_PATHS[(n // 3) % len(HTTP_PATHS)]
             status, _ = await http("GET", path)
@@ -205,7 +211,7 @@ def _app_modules(cfg):
     if cfg["http.url"]:
         names.append("hanport.svc.http_push")
     if WEB:
-        names += ["hanport.svc.history", "hanport.svc.web", "hanport.svc.site"]
+        names += ["hanport.svc.history", "hanport.svc.web", "hanport.svc.site", "hanport.core.lan.mdnsanswer", "hanport.svc.mdns"]
     return names
 
 
@@ -246,13 +252,19 @@ async def normal(duration_ms, interval_ms):
         config_store=store,
         boot_guard=guard,
         board=board,
+        serial="a4cf12ab34cd",
+        device_ip=lambda: "192.168.1.57",
+        mdns_port=5353 if WEB else 0,  # the DNS-SD responder runs with the web server it advertises
     )
     app = App(cfg, ports, "hanport-mem")
     app.world = None
     sample("started")
     result = await app.main(extra_tasks=[world(app, duration_ms)])  # App.run() is asyncio.run(main)
     stats = app.meter.stats()
-    return {"result": result, "telegrams": stats, "web": app.world, "sent": ports.source.sent}
+    out = {"result": result, "telegrams": stats, "web": app.world, "sent": ports.source.sent}
+    if app.mdns is not None:
+        out["mdns"] = app.mdns.status()
+    return out
 
 
 async def setup_mode():

@@ -1,6 +1,6 @@
 # make mem only: the `socket` module for the 32-bit VM (it has none), with in-process peers that
 # only load the firmware: an MQTT broker that acknowledges, an HTTP push receiver answering 200,
-# UDP datagrams for the captive DNS. netport.ClientSocket runs on it unchanged. Never on a device.
+# UDP datagrams for the captive DNS and mDNS. netport.ClientSocket runs on it unchanged. Never on a device.
 import sys
 
 AF_INET = 2
@@ -8,6 +8,7 @@ SOCK_STREAM = 1
 SOCK_DGRAM = 2
 SOL_SOCKET = 1
 SO_REUSEADDR = 4
+IP_ADD_MEMBERSHIP = 35  # the mDNS responder joins 224.0.0.251
 MQTT_PORT = 1883
 PUSH_PORT = 8080
 
@@ -141,7 +142,7 @@ class socket:
             open_peers.remove(self.peer)
         self.peer = None
 
-    # UDP (the setup portal's DNS)
+    # UDP (the setup portal's DNS, the mDNS responder)
     def bind(self, addr):
         pass
 

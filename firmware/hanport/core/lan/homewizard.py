@@ -72,7 +72,7 @@ def data_v1(reading, wifi_ssid=None, wifi_rssi=None):
         if ours in reading:
             out[theirs] = reading[ours]
     # Meters without tariff registers (every Swedish one) report their totals as tariff 1 too:
-    # evcc adds t1..t4 up, and HomeWizard's own P1 meter does the same for single-rate meters.
+    # evcc's homewizard template sums every total_power_import_t* value (its energy reading).
     for total, t1, t2 in _SINGLE_RATE:
         if total in out and t1 not in out and t2 not in out:
             out[t1] = out[total]
