@@ -108,11 +108,13 @@ def _identify(board):
         return
     import asyncio
 
+    from hanport.ticks import sleep_ms
+
     async def blink():
         led = machine.Pin(board["led_pin"], machine.Pin.OUT)
         for i in range(20):
             led.value(i % 2 == 0)
-            await asyncio.sleep_ms(250)
+            await sleep_ms(250)
         led.value(0)
 
     asyncio.create_task(blink())
