@@ -162,7 +162,9 @@ def test_wrong_password_gives_clear_state_and_bounded_retries(parts):
     meter = FakeMeter(tmp, rate=2)
     started.append(meter)
     secret = "s3cr3t-Wrong-PW"
-    fw = Firmware(tmp, meter.link, mqtt_config(broker, **{"mqtt.user": "meter", "mqtt.password": secret}), extra=["--quiet"])
+    fw = Firmware(
+        tmp, meter.link, mqtt_config(broker, **{"mqtt.user": "meter", "mqtt.password": secret}), extra=["--quiet"], mpy=mpy
+    )
     started.append(fw)
     wait_for(lambda: "mqtt: auth_failed" in fw.output(), 20, what=lambda: "auth_failed\n" + fw.output())
     time.sleep(20)
@@ -178,7 +180,7 @@ def test_wrong_password_gives_clear_state_and_bounded_retries(parts):
     sub = Subscriber(broker.port, username="meter", password="right-password").start()
     started.append(sub)
     cfg = mqtt_config(broker, **{"mqtt.user": "meter", "mqtt.password": "right-password"})
-    fw2 = Firmware(tmp, meter.link, cfg, extra=["--quiet"])
+    fw2 = Firmware(tmp, meter.link, cfg, extra=["--quiet"], mpy=mpy)  # the .mpy build, as on the device
     started.append(fw2)
     wait_for(lambda: len(sub.on("hanport/e2e/state")) >= 2, 20, what=lambda: "states with password\n" + fw2.output())
     assert "right-password" not in fw2.output()
@@ -247,13 +249,14 @@ def test_tls_with_self_signed_ca(parts, runtime):
     meter = FakeMeter(tmp, rate=4)
     started.append(meter)
     cfg = mqtt_config(broker, **{"mqtt.host": "localhost", "mqtt.tls": True, "mqtt.ca": ca})
-    fw = Firmware(tmp, meter.link, cfg, runtime=None if runtime == "micropython" else sys.executable, extra=["--quiet"])
+    build = mpy if runtime == "micropython" else None  # MicroPython runs the .mpy build, as the device
+    fw = Firmware(tmp, meter.link, cfg, runtime=None if build else sys.executable, extra=["--quiet"], mpy=build)
     started.append(fw)
     wait_for(lambda: len(sub.on("hanport/e2e/state")) >= 3, 30, what=lambda: "states over TLS\n" + fw.output())
     fw.stop()
     # A CA that did not sign the broker's certificate: refused, never connected.
     cfg["mqtt.ca"] = other
-    fw2 = Firmware(tmp, meter.link, cfg, runtime=None if runtime == "micropython" else sys.executable, extra=["--quiet"])
+    fw2 = Firmware(tmp, meter.link, cfg, runtime=None if build else sys.executable, extra=["--quiet"], mpy=build)
     started.append(fw2)
     wait_for(lambda: "mqtt: disconnected" in fw2.output(), 20, what=lambda: "TLS refusal\n" + fw2.output())
     assert "mqtt: connected" not in fw2.output()

@@ -193,6 +193,7 @@ def run_mode(mode, fw, work, minutes, board="esp32-devkitc"):
         f.write(proc.stdout + proc.stderr)
     found = re.search(r"^MEM (\{.*\})$", proc.stdout, re.M)
     largest = re.findall(r"max free sz: (\d+)", proc.stdout)
+    qstrs = re.findall(r"n_qstr=(\d+)", proc.stdout)
     if proc.returncode or not found:
         raise SystemExit("mem: mode %s failed (log: %s):\n%s" % (mode, log_path, (proc.stdout + proc.stderr)[-4000:]))
     out = json.loads(found.group(1))
@@ -209,6 +210,7 @@ def run_mode(mode, fw, work, minutes, board="esp32-devkitc"):
         "peak_used": peak_used,
         "free_after_gc": gc_total - peak_used,
         "largest_free": int(largest[-1]) * 16 if largest else None,  # blocks of 16 bytes on 32 bits
+        "qstrs": int(qstrs[-1]) if qstrs else None,  # names interned at run time (never freed)
         "modules": out.pop("modules"),
     }
     line.update(out)
@@ -216,13 +218,19 @@ def run_mode(mode, fw, work, minutes, board="esp32-devkitc"):
 
 
 def module_costs(fw, work, names):
-    """[(module, bytes kept on the heap over the modules before it)] on the 32-bit VM."""
+    """[(module, bytes kept on the heap over the modules before it, names it interned)] on the
+    32-bit VM. Interned names are never freed, and their pool doubles as it fills (docs/memory.md)."""
     args = [NODE, os.path.join(ROOT, "tools", "mpwasm.mjs"), "--heap", "65536"]
     args += ["--copy", fw + "=/fw", "--copy", os.path.join(ROOT, "tools", "mem") + "=/mem"]
     proc = subprocess.run(args + ["/mem/mod_cost.py"] + names, capture_output=True, text=True, timeout=300)
     if proc.returncode:
         raise SystemExit("mem: module costs failed:\n" + (proc.stdout + proc.stderr)[-3000:])
-    return [(m.group(1), int(m.group(2))) for m in re.finditer(r"^MOD (\S+) (-?\d+)$", proc.stdout, re.M)]
+    found = re.findall(r"^MOD (\S+) (-?\d+)\n.*?n_qstr=(\d+)", proc.stdout, re.M)
+    out, last = [], None
+    for name, size, qstrs in found:
+        out.append((name, int(size), int(qstrs) - last if last is not None else 0))
+        last = int(qstrs)
+    return out
 
 
 def firmware_modules(fw):
@@ -331,9 +339,10 @@ def main(argv):
     if modules_only:
         fw = build_tree(os.path.join(work, "fw"))
         costs = module_costs(fw, work, firmware_modules(fw))
-        for name, size in costs:
-            print("%-34s %7d" % (name, size))
-        print("%-34s %7d" % ("total", sum(size for _, size in costs)))
+        print("%-38s %7s %6s" % ("module", "bytes", "names"))
+        for name, size, names in costs:
+            print("%-38s %7d %6d" % (name, size, names))
+        print("%-38s %7d %6d" % ("total", sum(c[1] for c in costs), sum(c[2] for c in costs)))
         return 0
     from concurrent.futures import ThreadPoolExecutor
 

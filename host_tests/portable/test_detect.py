@@ -53,9 +53,13 @@ def test_found_line_searched_again_when_nothing_decodes():
     class Source:
         def __init__(self):
             self.lines = []
+            self.data = b""
 
         def readinto(self, buf):
-            return 0
+            n = min(len(buf), len(self.data))
+            buf[:n] = self.data[:n]
+            self.data = self.data[n:]
+            return n
 
         def configure(self, baud, parity, flip):
             self.lines.append((baud, parity, flip))
@@ -63,8 +67,10 @@ def test_found_line_searched_again_when_nothing_decodes():
     source = Source()
     meter = MeterService(source, Hub("t", "0"), line_window_ms=3000)
     telegrams = SwedishMeter(3)
-    meter.decoder.feed(telegrams.telegram())
-    meter.decoder.feed(telegrams.telegram())
+    assert meter.decoder is None  # made when an identification line comes
+    source.data = telegrams.telegram() + telegrams.telegram()
+    while meter.poll():
+        pass
     assert meter.search is None and meter.describe() == "ASCII, 115200 8N1"
     meter.elapsed(10 * LOST_MS, False)  # silence keeps the line
     meter.elapsed(LOST_MS - 1000, True)
@@ -138,11 +144,13 @@ def test_binary_meter_found_unloads_the_ascii_stack():
     hub = Hub("t", "0")
     meter = MeterService(BytesSource(b"".join(aidon_frame(clock, None, c) for c in (1, 2, 3, 4))), hub, line_window_ms=3000)
     while meter.poll():
-        pass
+        assert meter.decoder is None  # a binary stream never loads the ASCII stack
     assert meter.search is None and meter.decoder is None and meter.describe().startswith("HDLC")
     assert [name for name in ASCII_MODULES if name in sys.modules] == []
     assert hub.seq >= 1 and meter.reading is meter.binary.reading
     # The ASCII stack comes back when the line is searched again.
     meter.elapsed(meter_module.LOST_MS, True)
-    assert meter.search is not None and meter.decoder is not None
-    assert "hanport.core.p1.decoder" in sys.modules
+    assert meter.search is not None and meter.search.ascii_wanted and meter.decoder is None
+    meter.source = BytesSource(clock.telegram())
+    meter.poll()
+    assert meter.decoder is not None and "hanport.core.p1.decoder" in sys.modules

@@ -292,6 +292,7 @@ def test_support_telegrams_keep_the_last_good_and_bad_with_verdicts():
     meter = MeterService(Source(), hub)
     assert meter.support_telegrams() == []
     good = telegram(["0-0:1.0.0(260114180000W)", "1-0:1.8.0(00012345.678*kWh)", "1-0:1.7.0(0001.234*kW)"])
+    meter.decoder = meter._ascii_decoder()  # what the first identification line makes
     meter.decoder.feed(good)
     bad = bytearray(good)
     bad[good.index(b"12345")] ^= 0x01  # one bit of the energy register flipped in transit

@@ -194,15 +194,15 @@ async def _import_stepwise(names):
 
 def _app_modules(cfg):
     """What App(cfg, ...) imports for this configuration, deepest first."""
-    try:  # the decoder the meter service starts with: the stored line's (svc/linesearch.py)
-        binary = "hdlc" in read_file("/data/line.json").decode()
+    try:  # the decoder the meter service starts with: the stored line's (svc/linesearch.py);
+        line = read_file("/data/line.json").decode()  # none on a first boot: the one found
     except OSError:
-        binary = False
-    names = (
-        ["hanport.core.binary.bindecoder"]
-        if binary
-        else ["hanport.core.p1.framer", "hanport.core.p1.parser", "hanport.core.p1.decoder"]
-    )
+        line = ""
+    names = []
+    if "hdlc" in line:
+        names.append("hanport.core.binary.bindecoder")
+    elif line:
+        names += ["hanport.core.p1.framer", "hanport.core.p1.parser", "hanport.core.p1.decoder"]
     names.append("hanport.svc.meter")
     names += ["hanport.svc.hourly", "hanport.svc.hub", "hanport.svc.app"]
     names += ["hanport.core.calendar", "hanport.core.tariff.billing", "hanport.core.tariff.periods", "hanport.svc.peaks"]
@@ -345,3 +345,4 @@ def _report(out):
     out["slices"] = _state["slices"]
     print("MEM " + json.dumps(out))
     micropython.mem_info()  # the largest free block, read by tools/mem.py
+    micropython.qstr_info()  # interned names: their pool doubles as it fills (docs/memory.md)

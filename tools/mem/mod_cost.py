@@ -1,9 +1,12 @@
 # make mem --modules, inside the 32-bit VM: what each firmware module keeps on the heap once
 # imported (bytecode, constant tables, class objects), imported one per slice in the order given
-# so that each figure is the cost of that module over the ones before it. Prints "MOD name bytes".
+# so that each figure is the cost of that module over the ones before it. Prints "MOD name bytes"
+# and the interned names so far.
 # Usage (tools/mem.py runs it): mod_cost.py MODULE [MODULE ...]
 import gc
 import sys
+
+import micropython
 
 sys.path.insert(0, "/mem")
 sys.path.insert(0, "/fw")
@@ -20,6 +23,7 @@ def __slices__():
     used = gc.mem_alloc()  # after the collection that followed the previous slice
     if _last[0] is not None:
         print("MOD %s %d" % (_last[0][0], used - _last[0][1]))
+        micropython.qstr_info()  # its n_qstr: the names interned so far (tools/mem.py)
     if not _todo:
         return False
     name = _todo.pop(0)

@@ -1,10 +1,14 @@
 # Host main: `make run` runs this under the MicroPython unix port (or CPython). Reads the meter
 # from a tty/pty or a capture, loads CONFIG, and runs the same services as the ESP32.
-# Usage: main.py --serial PATH | --replay FILE [--config FILE] [--data DIR] [--web-port N] [--quiet | --verbose]
-#        [--setup --config FILE --web-port N [--dns-port N] [--scan-file FILE]] [--www DIR]
-#        [--line-window-ms N] (time per serial line setting while the meter's format is searched)
-#        [--mdns-port N --ip ADDRESS] (DNS-SD responder, the address it announces) [--mac HEX12]
+# Usage: main.py --serial PATH | --replay FILE [options]; the options are in _USAGE below.
 import sys
+
+_USAGE = """usage: main.py --serial PATH | --replay FILE [--config FILE] [--data DIR] [--quiet | --verbose]
+  [--web-port N] [--www DIR]  status page, API and settings
+  [--setup --config FILE --web-port N [--dns-port N] [--scan-file FILE]]  the setup portal first
+  [--line-window-ms N]  time per serial line setting while the meter's format is searched
+  [--mdns-port N --ip ADDRESS]  DNS-SD responder and the address it announces
+  [--mac HEX12]  the HomeWizard serial (default: this machine's first MAC)"""
 
 _FLAGS = ("quiet", "setup", "verbose")
 
@@ -36,7 +40,7 @@ def _args(argv):
             i += 1
             continue
         if key not in opts or i + 1 >= len(argv):
-            raise SystemExit("usage: main.py --serial PATH | --replay FILE [--config FILE] [--data DIR] [--quiet]")
+            raise SystemExit(_USAGE)
         opts[key] = argv[i + 1]
         i += 2
     if not opts["serial"] and not opts["replay"]:

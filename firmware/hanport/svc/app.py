@@ -1,13 +1,10 @@
 # The running dongle, wired from ports given by a shell (ESP32 or host): meter -> hub ->
-# MQTT / HTTP push / hourly ring / health. The shells build it from svc/startup.run(): App(...).run().
-# Imports asyncio and the services; never machine, network or socket.
+# MQTT / HTTP push / hourly ring / health (built by svc/wiring.py). The shells build it from
+# svc/startup.run(): App(...).run(). Imports asyncio and the services; never machine, network or socket.
 import asyncio
 
-from hanport import VERSION
 from hanport.core.jsonfmt import dumps
-from hanport.svc.hourly import HourlyRing
-from hanport.svc.hub import CAUSES, Hub
-from hanport.svc.meter import MeterService
+from hanport.svc.hub import CAUSES
 from hanport.ticks import sleep_ms
 
 
@@ -71,56 +68,47 @@ class App:
     def __init__(self, cfg, ports, device_id):
         self.cfg = cfg
         self.ports = ports
-        self.hub = hub = Hub(device_id, VERSION)
-        hub.log = ports.log
-        self.meter = MeterService(
-            ports.source,
-            hub,
-            decoder_cap=ports.board["telegram_cap"] if ports.board else None,
-            line_store=ports.line_store,
-            line_window_ms=ports.line_window_ms,
-            log=ports.log,
-            key=cfg["meter.key"],
-            kamstrup_wh=cfg["meter.kamstrup_energy_wh"],
-            crc=cfg["meter.crc"],
-            keep_copies=bool(ports.web_port),  # shown only by the web server's API and support bundle
-        )
-        channels = []
-        if cfg["mqtt.host"] and ports.umqtt is not None:
-            channels.append("mqtt")
-        if cfg["http.url"]:
-            channels.append("http")
-        self.hourly = HourlyRing(ports.hourly_store, tuple(channels))
-        hub.listeners.append(self.hourly.on_telegram)
-        self.history = None  # the status page's power graph: only with a web server
-        if ports.web_port:
-            from hanport.svc.history import PowerHistory
-
-            self.history = PowerHistory()
-            hub.listeners.append(self.history.on_telegram)
-        from hanport.svc.peaks import PeakService
-
-        self.peaks = PeakService(cfg["peaks.preset"], ports.peaks_store, ports.log, ports.utc_now, *peak_rules(cfg))
-        hub.listeners.append(self.peaks.on_telegram)
-        if ports.print_readings == "json":  # make run VERBOSE=1, and the end-to-end tests
-            hub.listeners.append(lambda h: ports.log("reading " + dumps(h.reading_dict)))
-        elif ports.print_readings:  # make run: one line for people
-            from hanport.core.summary import line
-
-            hub.listeners.append(lambda h: ports.log("reading " + line(h.reading_dict)))
-        self.mqtt = None
-        if "mqtt" in channels:
-            try:
-                self.mqtt = self._make_mqtt()
-            except (OSError, ValueError) as e:  # unreadable or invalid CA file: report, keep running
-                ports.log("mqtt: disabled, TLS set-up failed: %s: %s" % (type(e).__name__, e))
-        self.http = self._make_http() if "http" in channels else None
+        self.serial = ports.serial
+        self.mqtt = self.http = self.mdns = self.history = None
         self.last_meter_state = None
         self.stopping = None
         self.web = None
         self.next_mode = None  # set with the restart request: e.g. "wifi_failed" opens setup
-        self.serial = ports.serial
-        self.mdns = None
+        # The services are built by svc/wiring.py, which runs once and is forgotten (its code
+        # would otherwise stay on the heap for as long as the dongle runs).
+        from hanport.svc.wiring import wire
+        from hanport.unload import forget
+
+        wire(self, cfg, ports, device_id)
+        forget(("hanport.svc.wiring",))
+
+    def print_json(self, hub):  # make run VERBOSE=1, and the end-to-end tests
+        self.ports.log("reading " + dumps(hub.reading_dict))
+
+    def print_line(self, hub):  # make run: one line per telegram for people
+        from hanport.core.summary import line
+
+        self.ports.log("reading " + line(hub.reading_dict))
+
+    def mqtt_client(self):
+        """A new umqtt.simple client with the configured broker and credentials (each connect)."""
+        cfg = self.cfg
+        return self.ports.umqtt.MQTTClient(
+            self.hub.device_id.encode(),
+            cfg["mqtt.host"],
+            cfg["mqtt.port"],
+            cfg["mqtt.user"].encode() if cfg["mqtt.user"] else None,
+            cfg["mqtt.password"].encode() if cfg["mqtt.user"] else None,
+            keepalive=cfg["mqtt.keepalive_s"],
+        )
+
+    def http_port(self, tls, host):
+        """The network port of one HTTP push (TLS with the default CA check when https)."""
+        if not tls:
+            return self.ports.net_port(None, host, 5)
+        from hanport.tls import tls_context
+
+        return self.ports.net_port(tls_context(), host, 5)
 
     def request_restart(self, next_mode=None):
         """Stop every service soon (settings saved, or the home network is gone); run() returns
@@ -128,64 +116,6 @@ class App:
         self.next_mode = next_mode
         if self.stopping is not None:
             self.stopping.set()
-
-    def _make_mqtt(self):
-        from hanport.svc.mqtt import MqttService
-
-        cfg = self.cfg
-        ctx = None
-        if cfg["mqtt.tls"]:
-            from hanport.tls import tls_context
-
-            ctx = tls_context(cfg["mqtt.ca"] or None)
-        port = self.ports.net_port(ctx, cfg["mqtt.host"], 5)
-        umqtt = self.ports.umqtt
-        umqtt.socket = port  # umqtt.simple resolves and connects through our port (timeouts, TLS)
-        self.mqtt_port = port
-
-        def make_client():
-            return umqtt.MQTTClient(
-                self.hub.device_id.encode(),
-                cfg["mqtt.host"],
-                cfg["mqtt.port"],
-                cfg["mqtt.user"].encode() if cfg["mqtt.user"] else None,
-                cfg["mqtt.password"].encode() if cfg["mqtt.user"] else None,
-                keepalive=cfg["mqtt.keepalive_s"],
-            )
-
-        return MqttService(cfg, self.hub, make_client, self.ports.rand_below, self.hourly, self.diag, self.ports.log, self.peaks)
-
-    def _make_mdns(self):
-        """The DNS-SD responder, where the web server it advertises runs (mdns.enabled)."""
-        ports = self.ports
-        if not (self.cfg["mdns.enabled"] and ports.mdns_port and ports.device_ip is not None):
-            return None
-        from hanport.core.lan.homewizard import PRODUCT_NAME
-        from hanport.svc.mdns import MdnsService
-
-        host = self.cfg["mdns.host"] or "hanport-" + self.serial[-6:]
-        # TXT keys Home Assistant's homewizard zeroconf flow requires (it aborts when one is
-        # missing or path is not /api/v1), per api-documentation.homewizard.com "Discovery".
-        txt = (
-            ("api_enabled", "1"),
-            ("path", "/api/v1"),
-            ("serial", self.serial),
-            ("product_name", PRODUCT_NAME),
-            ("product_type", "HWE-P1"),
-        )
-        return MdnsService(host, ports.web_port, txt, ports.device_ip, ports.mdns_port, ports.log)
-
-    def _make_http(self):
-        from hanport.svc.http_push import HttpPush
-
-        def make_port(tls, host):
-            if not tls:
-                return self.ports.net_port(None, host, 5)
-            from hanport.tls import tls_context
-
-            return self.ports.net_port(tls_context(), host, 5)
-
-        return HttpPush(self.cfg, self.hub, make_port, self.ports.rand_below, self.hourly, self.ports.log)
 
     def diag(self):
         hub = self.hub
@@ -256,7 +186,6 @@ class App:
             self.web = site.web = WebServer(site, self.ports.web_port, self.ports.www_dir)
             tasks.append(asyncio.create_task(self.web.serve()))
             self.ports.log("web: status page and API on port %d" % self.ports.web_port)
-            self.mdns = self._make_mdns()
             if self.mdns is not None:
                 tasks.append(asyncio.create_task(self.mdns.run()))
         if self.mqtt is not None:
@@ -277,23 +206,3 @@ class App:
     def run(self, extra_tasks=()):
         """Runs until a restart is requested; returns "restart"."""
         return asyncio.run(self.main(extra_tasks))
-
-
-def peak_rules(cfg):
-    """(schedule, with VAT, plain words) of the configured effekttariff. A preset brings its own
-    words; the rule parser (loaded for a custom rule or prices only) is forgotten after."""
-    from hanport.core.tariff.billing import schedule_for
-    from hanport.unload import forget
-
-    preset = cfg["peaks.preset"]
-    schedule = schedule_for(preset, cfg["peaks.rule"], cfg["peaks.prices"])
-    if preset == "custom":
-        from hanport.core.tariff.rulewords import describe
-
-        words = describe(schedule[-1][1])
-    else:
-        from hanport.core.tariff.presets import load
-
-        words = load(preset)[1][-1][3]
-    forget(("hanport.core.tariff.rulewords", "hanport.core.tariff.presets"))
-    return schedule, cfg["peaks.fee_vat"], words

@@ -6,24 +6,44 @@ from hanport.core.binary.framesniff import FrameSniffer
 from hanport.core.linedetect import HDLC, LineSearch, line_name
 
 
+def ascii_start(data, n):
+    """Where an ASCII telegram's identification line starts in data[:n], or -1: "/", the 3-letter
+    maker code, then the baud digit (IEC 62056-21: "/ADN9", "/KFM5", "/Ene5") or another visible
+    character (the Warmtelink heat meter sends "/NWA-WARMTELINK")."""
+    i = 0
+    while i + 4 < n:
+        if data[i] == 0x2F and 0x21 <= data[i + 4] <= 0x7E:
+            j = i + 1
+            while j < i + 4 and (0x41 <= data[j] <= 0x5A or 0x61 <= data[j] <= 0x7A):
+                j += 1
+            if j == i + 4:
+                return i
+        i += 1
+    return -1
+
+
 class Search:
     def __init__(self, meter, stored):
         self.meter = meter
         self.core = LineSearch(stored, meter.window_ms) if meter.window_ms else LineSearch(stored)
         self.sniffer = None
+        self.ascii_wanted = False
         if self.core.candidate == HDLC:  # stored: a binary meter, its decoder alone at first
             if meter.binary is None:
                 meter.binary = meter._binary_decoder()
         else:
             self._ascii(meter)
+            if isinstance(stored, dict) and stored.get("format") == "ascii" and meter.decoder is None:
+                meter.decoder = meter._ascii_decoder()  # an ASCII meter found before: at once
         if meter.can_switch:
             meter.source.configure(*self.core.line())
 
     def _ascii(self, meter):
-        """The ASCII decoder, and binary frames recognised by a sniffer (no frame buffer)
-        unless the binary decoder is there already."""
-        if meter.decoder is None:
-            meter.decoder = meter._ascii_decoder()
+        """ASCII telegrams possible: the ASCII decoder is made once an identification line
+        starts (meter.poll, ascii_start), and binary frames are recognised by a sniffer (no
+        frame buffer) unless the binary decoder is there already. A binary meter never loads
+        the ASCII stack: its names would stay interned (docs/memory.md)."""
+        self.ascii_wanted = True
         if meter.binary is None and self.sniffer is None:
             self.sniffer = FrameSniffer()
 

@@ -197,14 +197,22 @@ class MeterService:
             return 0
         self.bytes_total += n
         self.hub.bytes_seen()
-        if self.decoder is not None:
+        search = self.search
+        if self.decoder is None and search is not None and search.ascii_wanted:
+            from hanport.svc.linesearch import ascii_start
+
+            start = ascii_start(self.rx, n)
+            if start >= 0:  # an ASCII telegram begins: now its decoder (svc/linesearch.py)
+                self.decoder = self._ascii_decoder()
+                self.decoder.feed(self.rx, start, n)
+        elif self.decoder is not None:
             self.decoder.feed(self.rx, 0, n)
-        elif self.binary is None:  # a binary meter was just found (svc/linesearch.py)
+        elif self.binary is None and search is None:  # a binary meter was just found
             self.binary = self._binary_decoder()
         if self.binary is not None:
             self.binary.feed(self.rx, 0, n)
         elif self.search is not None and self.search.sniffer is not None:
-            self.search.sniff(self.rx, n)
+            self.search.sniff(self.rx, n)  # (self.search: the decoder above may have settled it)
         return n
 
     def elapsed(self, ms, got_bytes):
