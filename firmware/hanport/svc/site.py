@@ -68,6 +68,8 @@ class NormalSite:
                 "product_name": PRODUCT_NAME,
                 "serial": app.serial,  # the MAC's 12 hex digits: Home Assistant keys the device on it
                 "firmware_version": VERSION,
+                # python-homewizard-energy (Home Assistant's client) refuses any other version:
+                # HomeWizardEnergy.device() raises UnsupportedError unless api_version == "v1"
                 "api_version": "v1",
             }
             return json_reply(200, info)
