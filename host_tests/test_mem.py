@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT
 
-MINUTES = 12  # an hour boundary at 5 min, the outage at 6-8 min
+MINUTES = 10  # an hour boundary at 5 min, the outage at 5-7 min
 
 
 CLASSIC = "esp32-devkitc"  # no PSRAM: MQTT, HTTP push, effekttariff; no web server in normal mode

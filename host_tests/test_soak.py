@@ -67,9 +67,10 @@ def test_soak_20000_telegrams_heap_flat(tmp_path, mpy_build):
     assert "Traceback" not in out and "MemoryError" not in out, out[-3000:]
     assert len(steady) >= 10, report
     # Flat: what is in use never grows after 5,000 telegrams. A sample taken while a poll's reply
-    # is in flight reads up to ~3 KB lower once in a while; a leak would lower every later one.
+    # is in flight reads up to ~4 KB lower once in a while (64-bit objects); a leak would lower
+    # every later one, and the last sample is taken after the polls ended.
     dips = [free for free in steady if steady[0] - free > 512]
-    assert len(dips) <= 3 and steady[-1] >= steady[0] - 512 and min(steady) >= steady[0] - 4096, report
+    assert len(dips) <= 3 and steady[-1] >= steady[0] - 512 and min(steady) >= steady[0] - 8192, report
     assert decoded >= COUNT * 0.95, report
     # Latest value wins: at 100 telegrams/s the 50 ms MQTT loop publishes about every fifth;
     # states keep flowing all along, and the last telegram's values are the last published.

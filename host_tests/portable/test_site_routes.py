@@ -78,6 +78,7 @@ def test_homewizard_v1_details_that_clients_rely_on():
     client, app, _, _, _ = make_site(seed=4, serial="a4cf12ab34cd", identify=lambda: identified.append(1))
     # HA keys the device on product_type + serial (the MAC's 12 hex digits), never on device.id
     assert client.get("/api").json()["serial"] == "a4cf12ab34cd"
+    assert client.get("/api").json()["device_id"] == "routes"  # the MQTT name, shown on the status page
     assert client.get("/api").status == 200  # never 401: Home Assistant would switch to API v2 tokens
     assert client.get("/api/v1/system").json() == {"cloud_enabled": False}
     put = client.request("PUT", "/api/v1/identify")

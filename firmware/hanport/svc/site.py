@@ -67,6 +67,7 @@ class NormalSite:
                 "product_type": "HWE-P1",
                 "product_name": PRODUCT_NAME,
                 "serial": app.serial,  # the MAC's 12 hex digits: Home Assistant keys the device on it
+                "device_id": hub.device_id,  # hanport's own name (MQTT topics, the status page)
                 "firmware_version": VERSION,
                 # python-homewizard-energy (Home Assistant's client) refuses any other version:
                 # HomeWizardEnergy.device() raises UnsupportedError unless api_version == "v1"
