@@ -11,13 +11,14 @@ STUBS  := $(VENV)/esp32-typings/machine.pyi
 MPLIB  := $(VENV)/mplib/umqtt/simple.py
 WASM   := $(VENV)/wasm/node_modules/.installed
 
-.PHONY: help venv test test-only lint bench mem fuzz decode telegrams run www wiring build flash deploy console capture clean
+.PHONY: help venv test test-only lint bench mem fuzz decode telegrams run www wiring build bundle flash deploy console capture clean
 
 help:
 	@echo "make run             firmware on this host, fed by the virtual meter (SERIAL=, CONFIG=, RUNTIME=cpython, WEB_PORT=, MDNS_PORT=)"
 	@echo "make run SETUP=1 WEB_PORT=8080 DNS_PORT=5353 CONFIG=build/config.json   the setup portal on this host"
 	@echo "make www             re-compress firmware/www pages to .gz after editing them"
 	@echo "make build BOARD=b   compile firmware/ for a board (boards/<b>) into build/<b>/, with a size report"
+	@echo "make bundle BOARD=b [VERSION=x.y.z]   one update file build/hanport-<version>-<b>.hpb (BOARD=host: make run's)"
 	@echo "make flash BOARD=b PORT=/dev/ttyUSB0 FIRMWARE=ESP32_GENERIC-....bin   erase + write MicroPython"
 	@echo "make deploy BOARD=b PORT=/dev/ttyUSB0   (or DEPLOY_DIR=folder for a dry run) copy hanport onto it"
 	@echo "make console PORT=/dev/ttyUSB0          the board's REPL and log"
@@ -101,6 +102,9 @@ wiring:
 BOARD ?= esp32-devkitc
 build: $(STAMP) $(MPLIB)
 	$(BIN)/python tools/build.py $(BOARD)
+
+bundle: $(STAMP) $(MPLIB)
+	$(BIN)/python tools/bundle.py $(BOARD) $(if $(VERSION),--version $(VERSION))
 
 flash: $(STAMP)
 	@test -n "$(PORT)" -a -n "$(FIRMWARE)" || { echo "usage: make flash BOARD=$(BOARD) PORT=/dev/ttyUSB0 FIRMWARE=file.bin"; exit 2; }
