@@ -185,7 +185,7 @@ def test_profile_rows_name_their_fields():
     assert checked >= 60, checked
 
 
-CONCERNS = ("p1", "binary", "tariff", "lan")  # firmware/hanport/core/<concern>/, see docs/architecture.md
+CONCERNS = ("p1", "binary", "tariff", "lan", "update")  # firmware/hanport/core/<concern>/, see docs/architecture.md
 # The one shared module that reaches into a concern: the settings schema checks the effekttariff
 # settings with the tariff's own rule parser and preset list (loaded only while checking).
 SHARED_USES = {("hanport.core.config", "tariff")}
