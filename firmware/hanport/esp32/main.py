@@ -150,7 +150,12 @@ class _EspShell:
         board = self.board
         source = UartSource(board)  # the big buffers first, before the heap fragments
         device_id = cfg["device.id"] or _device_id()
-        wifi = WifiLink(cfg["wifi.ssid"], cfg["wifi.password"], _log, _rand_below, device_id, board["tx_power_dbm"])
+        # The network's host name is the one the mDNS responder announces (ESP-IDF's own responder
+        # answers it too, with the same address): mdns.host, else hanport- and the MAC's last 6 hex.
+        import binascii
+
+        host = cfg["mdns.host"] or "hanport-" + binascii.hexlify(_mac()[-3:]).decode()
+        wifi = WifiLink(cfg["wifi.ssid"], cfg["wifi.password"], _log, _rand_below, host, board["tx_power_dbm"])
         self.watchdog = _Watchdog(30000)
         ports = Ports(
             source,
