@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 from conftest import MICROPYTHON, MPY_CROSS, ROOT
+from test_bundlein import Stage
 
 
 def read_bundle(path):
@@ -72,24 +73,12 @@ def test_a_host_bundle_with_another_version_runs_as_that_version(tmp_path):
     # the device's reader (core/update/bundlein.py) takes it in 512-byte chunks, as the upload comes
     from hanport.core.update.bundlein import BundleReader
 
-    staged = {}
-
-    def stage(path):
-        class Writer:
-            def write(self, data):
-                staged[path] = staged.get(path, b"") + bytes(data)
-
-            def close(self):
-                pass
-
-        staged[path] = b""
-        return Writer()
-
+    stage = Stage()  # the portable test's in-memory staging folder
     reader = BundleReader({"board": "host", "arch": None, "mpy": header["mpy"]}, 1 << 24, stage, hashlib.sha256)
     raw = open(out, "rb").read()
     for i in range(0, len(raw), 512):
         reader.feed(raw[i : i + 512])
-    assert reader.finish()["version"] == "9.9.9" and staged == files
+    assert reader.finish()["version"] == "9.9.9" and stage.files == files
     # a flipped bit anywhere is caught
     data = bytearray(open(out, "rb").read())
     data[len(data) // 2] ^= 0x10

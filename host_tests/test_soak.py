@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 
-from bench_pollers import TIMEOUT_S, _client, percentile
+from bench_pollers import TIMEOUT_S, percentile, poll_client
 from harness import Broker, FakeMeter, Firmware, Subscriber, free_port, wait_for
 
 COUNT = 20000
@@ -31,7 +31,7 @@ def test_soak_20000_telegrams_heap_flat(tmp_path, mpy_build):
         wait_for(lambda: sub.on("hanport/soak/state"), 30, what=fw.output)  # readings flow
         until = time.monotonic() + POLL_S
         for i in range(2):  # an EV charger's load balancer, twice (SmartEVSE: every 2 s, 1.5 s timeout)
-            pollers.append(threading.Thread(target=_client, args=(web, until, polls[i])))
+            pollers.append(threading.Thread(target=poll_client, args=(web, until, polls[i])))
             pollers[-1].start()
         wait_for(lambda: meter.proc.poll() is not None, COUNT / RATE + 120, step=1, what="the virtual meter to finish")
         time.sleep(6)  # one more heap report after the last telegram

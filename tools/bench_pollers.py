@@ -23,7 +23,7 @@ PERIOD_S = 2.0
 START_UTC = 1768348680
 
 
-def _client(port, until, out):
+def poll_client(port, until, out):
     url = "http://127.0.0.1:%d/api/v1/data" % port
     due = time.monotonic()
     while due < until:
@@ -53,7 +53,7 @@ def run(duration_s, mpy=None, workdir=None):
         wait_for(lambda: "mqtt: connected" in fw.output() and "web:" in fw.output(), 30, what=fw.output)
         wait_for(lambda: sub.on("hanport/pollers/state"), 20, what="a state message")
         until = time.monotonic() + duration_s
-        threads = [threading.Thread(target=_client, args=(web, until, results[i])) for i in range(2)]
+        threads = [threading.Thread(target=poll_client, args=(web, until, results[i])) for i in range(2)]
         for thread in threads:
             thread.start()
         for thread in threads:

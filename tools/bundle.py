@@ -119,7 +119,6 @@ def main(argv):
     if not argv or argv[0].startswith("-"):
         raise SystemExit("usage: bundle.py BOARD|host [--version X.Y.Z] [--out FILE]")
     opts = dict(zip(argv[1::2], argv[2::2]))
-    sys.path.insert(0, os.path.join(ROOT, "firmware"))
     path, manifest = make_bundle(argv[0], opts.get("--version") or None, opts.get("--out"))
     line = "%s: hanport %s for %s (%s, mpy %s), %d files, %d bytes of files, %d bytes in all"
     arch = manifest["arch"] or "plain bytecode"

@@ -25,7 +25,7 @@ class MdnsService:
         self.log = log
         self.host = host
         self.out = bytearray(MAX_PACKET)
-        self.sent_ms = [None] * 9  # when each record was last multicast
+        self.sent_ms = [None] * len(self.answers.records)  # when each record was last multicast
         self.sock = None
         self.group = None
         self.ip = None

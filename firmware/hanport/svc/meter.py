@@ -199,9 +199,7 @@ class MeterService:
         self.hub.bytes_seen()
         search = self.search
         if self.decoder is None and search is not None and search.ascii_wanted:
-            from hanport.svc.linesearch import ascii_start
-
-            start = ascii_start(self.rx, n)
+            start = search.ascii_start(self.rx, n)
             if start >= 0:  # an ASCII telegram begins: now its decoder (svc/linesearch.py)
                 self.decoder = self._ascii_decoder()
                 self.decoder.feed(self.rx, start, n)
