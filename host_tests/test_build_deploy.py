@@ -21,6 +21,7 @@ sys.path.insert(0, TOOLS)
 import build as builder  # noqa: E402
 import deploy  # noqa: E402
 import wiring_svg  # noqa: E402
+from hanport import VERSION  # noqa: E402
 
 
 def test_the_four_boards_are_there_valid_and_documented():
@@ -96,14 +97,17 @@ def test_deploy_dry_run_writes_exactly_the_device_files(tmp_path, capsys):
     deploy.deploy("esp32-c3-supermini", dry_dir=str(device))
     out = capsys.readouterr().out
     built = os.path.join(ROOT, "build", "esp32-c3-supermini")
-    expected = set(deploy.device_files(built)) | {"setup.json"}
+    expected = {on_device for _, on_device in deploy.layout(built)} | {"setup.json", "app.json"}
     assert set(deploy.device_files(str(device))) == expected
+    assert "app_a/hanport/svc/app.mpy" in expected and "appslot.mpy" in expected and "main.py" in expected
+    with open(device / "app.json") as f:
+        assert json.load(f) == {"run": "app_a", "version": VERSION, "state": "good"}  # docs/updates.md
     with open(device / "board.json") as f:
         assert json.load(f)["chip"] == "esp32c3"
     with open(device / "setup.json") as f:
         password = json.load(f)["ap_password"]
     assert re.fullmatch(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", password) and password in out
-    assert (device / "umqtt" / "simple.mpy").exists() and "mip" not in out  # the pinned client, copied
+    assert (device / "app_a" / "umqtt" / "simple.mpy").exists() and "mip" not in out  # the pinned client, copied
     deploy.deploy("esp32-c3-supermini", dry_dir=str(device))  # again: the device keeps its password
     with open(device / "setup.json") as f:
         assert json.load(f)["ap_password"] == password
@@ -167,3 +171,24 @@ def test_capture_tool_explains_a_silent_port(tmp_path):
     finally:
         meter.stop()
     assert "no bytes at all" in proc.stdout and "grid operator" in proc.stdout
+
+
+def test_deploy_moves_a_flat_install_into_the_slot_layout_and_keeps_the_state(tmp_path):
+    """An install from before updates (hanport/, umqtt/, www/ at the root) becomes app_a + app.json;
+    what the device keeps (config, setup password, line, effekttariff, hourly ring) is untouched."""
+    device = tmp_path / "device"
+    kept = {"config.json": b'{"mqtt.host": "10.0.0.2"}', "setup.json": b'{"ap_password": "abcd-efgh-jkmn"}'}
+    kept.update({"line.json": b'{"baud": 115200}', "peaks.json": b"{}", "hourly.jsonl": b'{"h": 1}\n', "boot.json": b"{}"})
+    for name, data in kept.items():
+        (device / name).parent.mkdir(parents=True, exist_ok=True)
+        (device / name).write_bytes(data)
+    for old in ("hanport/svc/app.mpy", "umqtt/simple.mpy", "www/status.html.gz", "app_b/hanport/__init__.mpy"):
+        (device / old).parent.mkdir(parents=True, exist_ok=True)
+        (device / old).write_bytes(b"old")
+    deploy.deploy("esp32-devkitc", dry_dir=str(device))
+    for old in ("hanport", "umqtt", "www", "app_b"):
+        assert not (device / old).exists(), old
+    for name, data in kept.items():
+        assert (device / name).read_bytes() == data, name
+    assert (device / "app_a" / "hanport" / "esp32" / "main.mpy").exists() and (device / "main.py").exists()
+    assert json.loads((device / "app.json").read_text())["run"] == "app_a"

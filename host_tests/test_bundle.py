@@ -52,7 +52,7 @@ def test_a_board_bundle_holds_its_build_and_says_what_it_is_for(tmp_path):
     assert header["board"] == "esp32-devkitc" and header["arch"] == "xtensawin" and header["format"] == 1
     assert "mpy v" + header["mpy"] in mpy.stdout
     assert "hanport/core/p1/parser.mpy" in files and "umqtt/simple.mpy" in files and "www/status.html.gz" in files
-    assert "main.py" not in files and "boot.py" not in files  # the device's own: they pick the folder
+    assert not {"main.py", "boot.py", "appslot.mpy", "board.json"} & set(files)  # the device's own
     assert "hanport/host/main.mpy" not in files  # the host shell stays off a board
     assert "for esp32-devkitc" in said and str(header["files"]) in said
 

@@ -29,7 +29,9 @@ import build  # noqa: E402
 # or a reordering.
 MAGIC = b"HANPORT-BUNDLE 1\n"
 FORMAT = 1
-KEPT_OUT = build.SOURCE_FILES  # main.py, boot.py: the device's own, never in a bundle
+# The device's own, never in a bundle: main.py, boot.py and appslot.mpy pick the application
+# folder (an update must not be able to break that), board.json is the device's wiring.
+KEPT_OUT = build.SOURCE_FILES + ("appslot.mpy", "board.json")
 HOST_BOARD = "esp32-devkitc"  # the host runtime runs this board's tree as plain bytecode
 
 

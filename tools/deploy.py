@@ -75,6 +75,27 @@ def device_files(out):
     return found
 
 
+# The device's layout (docs/updates.md): the files that pick the application folder and the
+# wiring at the root, the application (hanport/, umqtt/, www/) in app_a, and the pointer. A flat
+# install from before (hanport/ etc. at the root) and any other slot are removed: deploy by cable
+# is a fresh start of the A/B pair; config, setup password and stored state stay.
+ROOT_FILES = ("main.py", "boot.py", "appslot.mpy", "board.json")
+SLOT = "app_a"
+OLD_LAYOUT = ("hanport", "umqtt", "www", "app_b", "app_new", "app.json.tmp")
+
+
+def layout(out):
+    """[(path in the build tree, path on the device)] in the order they are written."""
+    files = device_files(out)
+    return [(f, SLOT + "/" + f) for f in files if f not in ROOT_FILES] + [(f, f) for f in ROOT_FILES if f in files]
+
+
+def pointer_text():
+    from hanport import VERSION
+
+    return json.dumps({"run": SLOT, "version": VERSION, "state": "good"})
+
+
 def _setup_password(existing):
     if existing:
         try:
@@ -102,8 +123,21 @@ def deploy(board_name, port=None, dry_dir=None):
     machine = lines[1] if len(lines) > 1 else ""
     if _UNAME_CHIP[board["chip"]].strip() not in machine.replace("-", "") or (board["chip"] == "esp32" and "ESP32C" in machine):
         raise SystemExit("the device says %r, but board %s is a %s" % (machine, board_name, board["chip"]))
-    # umqtt/simple.mpy at the root comes before /lib on sys.path: an older mip copy is not used.
-    _run(mp + ["fs", "cp", "-r"] + [os.path.join(out, name) for name in sorted(os.listdir(out))] + [":"], False)
+    # The application folder first (the old one keeps running until main.py changes), then the
+    # pointer, then the root files; last, the flat install of older versions goes. umqtt/simple.mpy
+    # in the application folder comes before /lib on sys.path: an older mip copy is not used.
+    _run(mp + ["fs", "rm", "-r", ":" + SLOT], False, check=False)
+    _run(mp + ["fs", "mkdir", ":" + SLOT], False)
+    apps = [os.path.join(out, name) for name in sorted(os.listdir(out)) if name not in ROOT_FILES]
+    _run(mp + ["fs", "cp", "-r"] + apps + [":" + SLOT + "/"], False)
+    tmp = os.path.join(out, "..", "app.json")
+    with open(tmp, "w") as f:
+        f.write(pointer_text())
+    _run(mp + ["fs", "cp", tmp, ":app.json"], False)
+    os.remove(tmp)
+    _run(mp + ["fs", "cp"] + [os.path.join(out, name) for name in ROOT_FILES] + [":"], False)
+    for name in OLD_LAYOUT:
+        _run(mp + ["fs", "rm", "-r", ":" + name], False, check=False)
     existing = _run(mp + ["fs", "cat", ":setup.json"], False, check=False)
     password, new = _setup_password(existing)
     if new:
@@ -123,10 +157,19 @@ def _deploy_to_folder(out, folder):
     os.makedirs(folder, exist_ok=True)
     import shutil
 
-    for name in device_files(out):
-        target = os.path.join(folder, name)
+    shutil.rmtree(os.path.join(folder, SLOT), ignore_errors=True)
+    for name, on_device in layout(out):
+        target = os.path.join(folder, on_device)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(os.path.join(out, name), target)
+    with open(os.path.join(folder, "app.json"), "w") as f:
+        f.write(pointer_text())
+    for name in OLD_LAYOUT:
+        path = os.path.join(folder, name)
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        elif os.path.exists(path):
+            os.remove(path)
     existing = None
     if os.path.exists(os.path.join(folder, "setup.json")):
         with open(os.path.join(folder, "setup.json")) as f:

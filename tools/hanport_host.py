@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-# Launcher for the firmware on a Linux host (`make run`): puts firmware/ and the host copy of
-# umqtt.simple on the path, then runs hanport.host.main under whichever runtime started it.
-# Usage: micropython tools/hanport_host.py --serial PATH [--config FILE] [--data DIR]
+# Launcher for the firmware on a Linux host (`make run`), the host's main.py: puts the firmware
+# tree and umqtt.simple on the path, picks the application folder as the board does (appslot.py:
+# A/B updates, trial, rollback) and runs hanport.host.main under whichever runtime started it.
+# Usage: micropython tools/hanport_host.py --serial PATH [--config FILE] [--data DIR] [...]
 import sys
 
 
@@ -14,15 +15,38 @@ try:
     from os import getenv
 except ImportError:
     getenv = None
+_built = getenv and getenv("HANPORT_FIRMWARE")  # a tree of .mpy files built by mpy-cross, as on the device
+_argv = sys.argv[1:]
 sys.path.insert(0, _root + "/.venv/mplib")  # umqtt.simple from PyPI (make mplib)
-# HANPORT_FIRMWARE: a tree of .mpy files built by mpy-cross (umqtt too), as on the device
-sys.path.insert(0, (getenv and getenv("HANPORT_FIRMWARE")) or _root + "/firmware")
+sys.path.insert(0, _built or _root + "/firmware")
 if sys.implementation.name != "micropython":
     sys.path.insert(0, _root + "/tools/cpython_shims")  # usocket/ustruct/ubinascii for umqtt
+_slot = None
+if _built and sys.implementation.name == "micropython":
+    # The .mpy build can be updated like a board: the data folder holds app.json and the app_a /
+    # app_b folders; without a pointer the build tree runs (a board's flat install).
+    import appslot
+
+    _data = _argv[_argv.index("--data") + 1] if "--data" in _argv else "."
+    _cause = (getenv and getenv("HANPORT_RESET_CAUSE")) or "host_start"  # tools/supervise.py sets it
+    _folder, _state = appslot.choose(_data, _cause)
+    if getenv("HANPORT_CUT_AT") == "booted":  # power-cut tests: stop dead after the boot count
+        print("update: power cut at booted (kill -9 me)")
+        while True:
+            pass
+    if _folder:
+        sys.path.insert(0, _folder)
+    _slot = (_data, _state)
+    _built = _folder or _built
 
 from hanport.host.main import main  # noqa: E402
 
-_argv = sys.argv[1:]
 if "--www" not in _argv:  # pages: beside the firmware tree that is running
-    _argv += ["--www", ((getenv and getenv("HANPORT_FIRMWARE")) or _root + "/firmware") + "/www"]
-main(_argv)
+    _argv += ["--www", (_built or _root + "/firmware") + "/www"]
+try:
+    main(_argv, _slot)
+except Exception as e:  # a version on trial that fails to start goes back at the next start
+    if _slot is not None and _slot[1].get("state") == "trial":
+        appslot.rollback(_slot[0], appslot.read(_slot[0]), "it stopped with %s: %s" % (type(e).__name__, e))
+        print("update: %s failed to start; the next start runs the version before it" % _slot[1].get("version"))
+    raise

@@ -51,7 +51,12 @@ else
   meter_pid=$!
   for _ in $(seq 50); do [ -e "$serial" ] && break; sleep 0.1; done
 fi
-"${run[@]}" tools/hanport_host.py --serial "$serial" "${args[@]}" &
+# make run installs this checkout's build, as make deploy does on a board: an update received
+# earlier (build/run/app_a|app_b, app.json) is dropped. Within the run, updates work as on a board.
+rm -rf build/run/app.json build/run/app.json.tmp build/run/app_a build/run/app_b build/run/app_new
+# tools/supervise.py starts the firmware again when it asks (after a save, an update, a rollback),
+# after a crash, and when its heartbeat stops (the board's watchdog).
+.venv/bin/python tools/supervise.py -- "${run[@]}" tools/hanport_host.py --serial "$serial" "${args[@]}" &
 fw_pid=$!
 status=0
 while :; do  # wait returns early when a signal arrives: wait again until the firmware is gone

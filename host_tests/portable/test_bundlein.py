@@ -8,7 +8,11 @@ from binascii import hexlify
 from hanport.core.update.bundlein import MARGIN, BundleError, BundleReader, safe_path
 
 DEVICE = {"board": "esp32-devkitc", "arch": "xtensawin", "mpy": "6.3"}
-FILES = [("hanport/__init__.mpy", b"M\x06" + bytes(range(200))), ("www/status.html.gz", b"\x1f\x8b" * 700), ("board.json", b"{}")]
+FILES = [
+    ("hanport/__init__.mpy", b"M\x06" + bytes(range(200))),
+    ("www/status.html.gz", b"\x1f\x8b" * 700),
+    ("umqtt/simple.mpy", b"M\x06"),
+]
 
 
 def make(files=FILES, **header):
@@ -88,5 +92,5 @@ def test_damage_foreign_bundles_and_bad_paths_are_refused_with_a_message():
 
 def test_paths():
     assert safe_path("hanport/core/p1/parser.mpy") and safe_path("www/style.css.gz")
-    for bad in ("", "/x", "a/../b", "a//b", "./a", "a b", "boot.py", "x\\y", "a" * 200):
+    for bad in ("", "/x", "a/../b", "a//b", "./a", "a b", "boot.py", "appslot.mpy", "board.json", "x\\y", "a" * 200):
         assert not safe_path(bad), bad

@@ -64,7 +64,7 @@ def _button_held(board):
     return True
 
 
-def _setup(board, store, cfg, reason, device_id, watchdog=None):
+def _setup(board, store, cfg, reason, device_id, watchdog, app_dir):
     import asyncio
 
     from hanport.core.lan.portal import AP_IP, ap_ssid
@@ -79,7 +79,7 @@ def _setup(board, store, cfg, reason, device_id, watchdog=None):
     _log("setup: network %s, password %s, then open http://%s/ (%s)" % (ssid, password, AP_IP, reason))
     ap = AccessPoint(ssid, password, board["tx_power_dbm"])
     site = SetupSite(cfg, store, SetupRadio(), _log, reason, device_id, AP_IP)
-    asyncio.run(run_setup(site, 80, "/www", DnsServer(AP_IP, 53), _log, watchdog))
+    asyncio.run(run_setup(site, 80, app_dir + "/www", DnsServer(AP_IP, 53), _log, watchdog))
     ap.close()
 
 
@@ -124,14 +124,17 @@ class _EspShell:
     """What svc/startup.run() needs, on the ESP32: the BOOT button, a radio (a missing config opens
     setup), the watchdog started for normal mode and kept fed by setup after a Wi-Fi failure."""
 
-    def __init__(self, guard, board):
+    def __init__(self, guard, board, app_dir, slot):
         self.guard = guard
         self.board = board
+        self.app_dir = app_dir  # the application folder main.py picked ("" : the flat install)
+        self.slot = slot  # the pointer (appslot.py) as this boot found it
         self.log = _log
         self.config_store = JsonStore("/config.json")
         self.setup_possible = True
         self.has_radio = True
-        self.watchdog = None
+        # A version on trial: main.py started the watchdog before importing it, so setup feeds it too.
+        self.watchdog = _Watchdog(30000) if slot.get("state") == "trial" else None
         self.device_id = None
 
     def button_held(self):
@@ -139,7 +142,7 @@ class _EspShell:
 
     def setup(self, reason, cfg):
         gc.collect()
-        _setup(self.board, self.config_store, cfg, reason, cfg["device.id"] or _device_id(), self.watchdog)
+        _setup(self.board, self.config_store, cfg, reason, cfg["device.id"] or _device_id(), self.watchdog, self.app_dir)
 
     def normal(self, cfg):
         from hanport.esp32.uart import UartSource
@@ -156,7 +159,12 @@ class _EspShell:
 
         host = cfg["mdns.host"] or "hanport-" + binascii.hexlify(_mac()[-3:]).decode()
         wifi = WifiLink(cfg["wifi.ssid"], cfg["wifi.password"], _log, _rand_below, host, board["tx_power_dbm"])
-        self.watchdog = _Watchdog(30000)
+        self.watchdog = self.watchdog or _Watchdog(30000)
+        trial = None
+        if self.slot.get("state") == "trial":
+            from hanport.svc.trial import Trial
+
+            trial = Trial("", self.slot, 600000, _log)
         ports = Ports(
             source,
             _log,
@@ -171,7 +179,7 @@ class _EspShell:
             wifi=wifi,
             watchdog=self.watchdog,
             web_port=80 if board["web_server"] else 0,  # off on boards without PSRAM: docs/memory.md
-            www_dir="/www",
+            www_dir=self.app_dir + "/www",
             config_store=self.config_store,
             boot_guard=self.guard,
             board=board,
@@ -179,6 +187,9 @@ class _EspShell:
             device_ip=wifi.ip,
             mdns_port=5353 if board["web_server"] else 0,  # advertises the web server: none, none to find
             identify=lambda: _identify(board),
+            update_port=_update_port(board),
+            update_state=self.slot,
+            trial=trial,
         )
         app = App(cfg, ports, device_id)
         gc.collect()
@@ -188,9 +199,21 @@ class _EspShell:
         return app.next_mode or "restart"
 
 
-def run():
+def _update_port(board):
+    """Updates (svc/updater.py) into the flash's root: bundles for this board's name and chip."""
+
+    def flash_free():
+        st = os.statvfs("/")
+        return st[0] * st[3]  # block size x free blocks
+
+    port = {"root": "", "board": board["name"], "arch": "native", "trial_s": 600}
+    port["flash_free"] = flash_free
+    return port
+
+
+def run(app_dir="", slot=None):
     """The device's boot (svc/startup.py decides the mode); every path ends in a reset, so each
-    mode starts on a clean heap with the stored config."""
+    mode starts on a clean heap with the stored config. app_dir, slot: what main.py picked."""
     import time
 
     from hanport.esp32 import board as board_config
@@ -202,7 +225,7 @@ def run():
     for error in errors:
         _log("board: " + error)
     try:
-        boot(_EspShell(guard, board))
+        boot(_EspShell(guard, board, app_dir, slot or {}))
     except KeyboardInterrupt:  # Ctrl-C on the console: the REPL, and not a crash
         guard.stopped()
         raise

@@ -8,7 +8,8 @@ _USAGE = """usage: main.py --serial PATH | --replay FILE [--config FILE] [--data
   [--setup --config FILE --web-port N [--dns-port N] [--scan-file FILE]]  the setup portal first
   [--line-window-ms N]  time per serial line setting while the meter's format is searched
   [--mdns-port N --ip ADDRESS]  DNS-SD responder and the address it announces
-  [--mac HEX12]  the HomeWizard serial (default: this machine's first MAC)"""
+  [--mac HEX12]  the HomeWizard serial (default: this machine's first MAC)
+  [--trial-s N] [--free-flash BYTES] [--cut-at STEP]  updates: trial time, flash to report, power-cut tests"""
 
 _FLAGS = ("quiet", "setup", "verbose")
 
@@ -31,6 +32,9 @@ def _args(argv):
         "mdns-port": "0",
         "ip": "127.0.0.1",
         "mac": None,
+        "trial-s": "600",
+        "free-flash": None,
+        "cut-at": None,
     }
     i = 0
     while i < len(argv):
@@ -82,6 +86,57 @@ def _mac(given):
     return "02484e504f52"  # locally administered ("HNPOR")
 
 
+def _power_cut(step):
+    """--cut-at STEP: the update stops dead there until the test kills the process (kill -9)."""
+    _log("update: power cut at %s (kill -9 me)" % step)
+    while True:
+        pass
+
+
+def _flash_free(opts, root):
+    if opts["free-flash"] is not None:
+        return int(opts["free-flash"])  # tests: a small flash
+    import os
+
+    st = os.statvfs(root)
+    return st[0] * st[4]  # block size x free blocks
+
+
+def _update_port(opts, slot):
+    """Updates on the host: only the .mpy build under MicroPython (tools/hanport_host.py picks
+    the folder); the source tree under CPython is a developer's checkout, not an install."""
+    if slot is None:
+        return None
+    root = slot[0]
+    port = {"root": root, "board": "host", "arch": None, "trial_s": int(opts["trial-s"])}
+    port["flash_free"] = lambda: _flash_free(opts, root)
+    port["cut_at"] = opts["cut-at"]
+    port["power_cut"] = _power_cut
+    return port
+
+
+class _Heartbeat:
+    """The host's watchdog stand-in: tools/supervise.py kills and restarts a firmware whose
+    heartbeat file (HANPORT_HEARTBEAT) stays untouched, as a board's watchdog resets it."""
+
+    def __init__(self, path):
+        from hanport.ticks import ticks_ms
+
+        self.path = path
+        self.ticks_ms = ticks_ms
+        self.last = None
+        self.feed()
+
+    def feed(self):
+        from hanport.ticks import ticks_diff
+
+        now = self.ticks_ms()
+        if self.last is None or ticks_diff(now, self.last) >= 2000:
+            self.last = now
+            with open(self.path, "w") as f:
+                f.write("%d\n" % now)
+
+
 def _identify():
     _log("identify: the LED blinks for 5 s (a log line on the host)")
 
@@ -113,7 +168,7 @@ _SETUP_ONLY = (
 )
 
 
-def _setup(opts, store, cfg, reason):
+def _setup(opts, store, cfg, reason, watchdog=None):
     import asyncio
 
     from hanport.host.radio import HostRadio
@@ -127,15 +182,16 @@ def _setup(opts, store, cfg, reason):
     dns_port = int(opts["dns-port"])
     dns = DnsServer("127.0.0.1", dns_port, "127.0.0.1") if dns_port else None
     _log("setup: open http://127.0.0.1:%d/ in a browser" % port)
-    asyncio.run(run_setup(site, port, opts["www"], dns, _log))
+    asyncio.run(run_setup(site, port, opts["www"], dns, _log, watchdog))
 
 
 class _HostShell:
     """What svc/startup.run() needs, on a Linux host: `--setup` is the button (first boot only),
     there is no radio (a missing config runs with defaults), setup needs --config and --web-port."""
 
-    def __init__(self, opts, source, store, guard):
+    def __init__(self, opts, source, store, guard, slot=None):
         self.opts = opts
+        self.slot = slot  # (data folder, pointer) when this is the .mpy build: updates possible
         self.source = source
         self.config_store = store
         self.guard = guard
@@ -143,6 +199,17 @@ class _HostShell:
         self.setup_possible = bool(opts["config"]) and opts["web-port"] != "0"
         self.has_radio = False
         self.asked = opts["setup"]
+        import os
+
+        beat = os.getenv("HANPORT_HEARTBEAT")
+        self.watchdog = _Heartbeat(beat) if beat else None
+
+    def _trial(self):
+        if self.slot is None or self.slot[1].get("state") != "trial":
+            return None
+        from hanport.svc.trial import Trial
+
+        return Trial(self.slot[0], self.slot[1], int(self.opts["trial-s"]) * 1000, _log)
 
     def button_held(self):
         asked, self.asked = self.asked, False
@@ -151,7 +218,7 @@ class _HostShell:
     def setup(self, reason, cfg):
         from hanport.unload import forget
 
-        _setup(self.opts, self.config_store, cfg, reason)
+        _setup(self.opts, self.config_store, cfg, reason, self.watchdog)
         forget(_SETUP_ONLY)  # the ESP32 resets instead; here the heap gets the code back
 
     def normal(self, cfg):
@@ -186,13 +253,28 @@ class _HostShell:
             device_ip=lambda: opts["ip"],
             mdns_port=int(opts["mdns-port"]),
             identify=_identify,
+            update_port=_update_port(opts, self.slot),
+            update_state=self.slot[1] if self.slot else None,
+            trial=self._trial(),
+            watchdog=self.watchdog,
         )
         if cfg["mqtt.host"] and ports.umqtt is None:
             _log("mqtt: umqtt.simple is not installed (make run installs it); MQTT disabled")
         app = App(cfg, ports, cfg["device.id"] or "hanport-host")
         app.run()
-        _log("restarting with the saved settings")
+        _log("restarting: " + (app.next_mode or "settings saved"))
         return app.next_mode or "restart"
+
+
+RESTART_EXIT = 75  # "start me again" to tools/supervise.py; 0 is a clean stop, anything else a crash
+
+
+def _pointer_changed(slot):
+    if slot is None:
+        return False
+    import appslot
+
+    return appslot.read(slot[0]) != slot[1]
 
 
 def _stop_signals():
@@ -211,7 +293,8 @@ def _stop_signals():
     signal.signal(signal.SIGINT, stop)  # also when started in the background with SIGINT ignored
 
 
-def main(argv):
+def main(argv, slot=None):
+    """slot: (data folder, pointer) from tools/hanport_host.py when the .mpy build runs."""
     from hanport.svc.bootguard import BootGuard
     from hanport.svc.startup import run
     from hanport.svc.store import JsonStore
@@ -231,11 +314,18 @@ def main(argv):
         "hanport %s on %s, meter: %s" % (__import__("hanport").VERSION, sys.implementation.name, opts["serial"] or opts["replay"])
     )
     guard = BootGuard(JsonStore(opts["data"] + "/boot.json", 1024), "host_start", ticks_ms)
-    shell = _HostShell(opts, source, store, guard)
+    shell = _HostShell(opts, source, store, guard, slot)
     _stop_signals()
     try:
+        import os
+
+        supervised = os.getenv("HANPORT_SUPERVISED")
         while run(shell) == "restart":  # setup -> normal; normal -> normal after a save
-            pass
+            if supervised or _pointer_changed(slot):
+                # As a board resets: tools/supervise.py (make run) starts the firmware again, which
+                # picks the folder anew. Unsupervised runs restart in-process unless a version changed.
+                _log("restarting: exit %d asks the supervisor for a new start" % RESTART_EXIT)
+                sys.exit(RESTART_EXIT)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM forwarded as SIGINT by tools/run.sh
         guard.stopped()
         _log("stopped: a clean stop (not counted by the crash-loop guard)")

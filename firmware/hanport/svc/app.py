@@ -37,6 +37,9 @@ class Ports:
         device_ip=None,
         mdns_port=0,
         identify=None,
+        update_port=None,
+        update_state=None,
+        trial=None,
     ):
         self.source = source  # readinto(buf) -> n, never blocks
         self.log = log  # log(text)
@@ -62,6 +65,11 @@ class Ports:
         self.device_ip = device_ip  # () -> the dongle's IPv4 address as text, or None (offline)
         self.mdns_port = mdns_port  # the mDNS responder's port (5353); 0: none
         self.identify = identify  # () -> None: blinks the LED a few seconds (HomeWizard identify)
+        # Updates (svc/updater.py): {"root", "board", "arch", "flash_free", "trial_s"} or None (none
+        # possible here); the pointer as this boot found it (appslot.py); svc/trial.py while on trial.
+        self.update_port = update_port
+        self.update_state = update_state or {}
+        self.trial = trial
 
 
 class App:
@@ -117,11 +125,20 @@ class App:
         if self.stopping is not None:
             self.stopping.set()
 
+    def update_report(self):
+        """This version, good or on trial, and the last update that was rolled back (until the next)."""
+        state = self.ports.update_state
+        out = {"version": self.hub.firmware_version, "state": state.get("state", "good")}
+        if state.get("failed"):
+            out["failed"] = state["failed"]  # {"version", "reason"}
+        return out
+
     def diag(self):
         hub = self.hub
         state = hub.update_meter_state()
         out = {"uptime_s": hub.uptime_s(), "meter": state, "telegrams": self.meter.stats(), "firmware": hub.firmware_version}
         out["meter_line"] = self.meter.describe()
+        out["update"] = self.update_report()
         if state in CAUSES:
             out["meter_hint"] = CAUSES[state]
         age = hub.telegram_age_ms()
@@ -160,6 +177,8 @@ class App:
                 ports.log("meter: " + state + ((": " + CAUSES[state]) if state in CAUSES else ""))
             if ports.boot_guard is not None:
                 ports.boot_guard.check()  # 60 s up: not a crash loop
+            if ports.trial is not None:
+                ports.trial.check(self)  # a new version: marked good, or back to the previous one
             if ports.watchdog is not None and (self.meter.bytes_total != last_bytes or state != "ok"):
                 ports.watchdog.feed()  # the meter task is scheduled: the event loop is healthy
             last_bytes = self.meter.bytes_total

@@ -17,12 +17,33 @@ ADMIN_MODULES = (
 )
 
 
+# What an upload loads (svc/updater.py) and drops again once the reply is out.
+UPDATE_MODULES = ("hanport.svc.updater", "hanport.core.update.bundlein", "hanport.core.lan.auth", "hanport.svc.trial", "appslot")
+
+
 class NormalSite:
     def __init__(self, app, config_store):
         self.app = app
         self.config_store = config_store  # JsonStore of the config file, or None (read-only)
         self.gate = AdminGate()
         self.web = None  # set by the app once the server exists
+
+    async def receive(self, request, reader):
+        """POST /api/update, its body streamed (svc/web.py): the admin password, then svc/updater.py."""
+        from hanport.svc import updater
+        from hanport.svc.trial import reached
+        from hanport.unload import forget
+
+        app = self.app
+        try:
+            refused = self.gate.check(request, app.cfg["admin.password"])
+            port = app.ports.update_port
+            reply, header = await updater.serve(request, reader, refused, port, app.ports.log, VERSION, reached(app))
+            if header is not None:
+                app.request_restart("update")
+            return reply
+        finally:
+            forget(UPDATE_MODULES)
 
     def route(self, request):
         path = request.path
@@ -58,6 +79,8 @@ class NormalSite:
             return self.web.static("status.html", request)
         if path == "/style.css":
             return self.web.static("style.css", request)
+        if path == "/api/update":
+            return json_reply(200, app.update_report())
         if path == "/api/peaks":
             return json_reply(200, app.peaks.status())
         if path == "/api/history":

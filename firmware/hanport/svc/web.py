@@ -1,7 +1,7 @@
 # The dongle's small HTTP/1.0 server (asyncio streams, both runtimes): reads a bounded request
-# (line <= 1 KB, headers <= 2 KB, body <= 4 KB, 5 s for all of it, 4 connections at once),
-# hands it to a site (normal mode: svc/site.py, setup mode: svc/setup.py) and sends the reply.
-# Static pages come pre-gzipped from the www folder in 512-byte chunks. No machine/network.
+# (line <= 1 KB, headers <= 2 KB, body <= 4 KB, 5 s for all of it, 4 connections at once; an update
+# bundle is streamed by the site), hands it to a site (normal mode: svc/site.py, setup mode:
+# svc/setup.py) and sends the reply. Pages come pre-gzipped from www in 512-byte chunks. No machine/network.
 import asyncio
 
 from hanport.core.jsonfmt import dumps
@@ -24,6 +24,7 @@ _REASONS = {
     404: "Not Found",
     405: "Method Not Allowed",
     408: "Request Timeout",
+    409: "Conflict",
     411: "Length Required",
     413: "Payload Too Large",
     414: "URI Too Long",
@@ -33,6 +34,7 @@ _REASONS = {
     500: "Internal Server Error",
     501: "Not Implemented",
     503: "Service Unavailable",
+    507: "Insufficient Storage",
 }
 _TYPES = {"html": "text/html; charset=utf-8", "css": "text/css", "js": "text/javascript", "svg": "image/svg+xml"}
 # Pages are inline-script documents served by the dongle itself: nothing from elsewhere, and
@@ -59,7 +61,9 @@ class Request:
         self.path = head.path
         self.query = head.query
         self.headers = head.headers
-        self.body = body
+        self.content_length = head.content_length
+        self.body = body  # None: streamed (POST /api/update), read by site.receive()
+        self.pending = b""  # a streamed body's first bytes, read with the head
 
 
 class WebServer:
@@ -107,8 +111,10 @@ class WebServer:
                 await self._send(writer, json_reply(status, {"error": _REASONS.get(status, "bad request")}))
                 return
             self.counters["requests"] += 1
+            # A streamed body is read before the answer lock: other pages are answered meanwhile.
+            reply = await self.site.receive(request, reader) if request.body is None else None
             async with self.answering:
-                await asyncio.wait_for(self._send(writer, self.site.route(request)), _SEND_S)
+                await asyncio.wait_for(self._send(writer, reply or self.site.route(request)), _SEND_S)
         except Exception as e:  # a broken client never takes the server down
             self.counters["bad"] += 1
             self.last_error = "%s: %s" % (type(e).__name__, e)  # shown in /api/status
@@ -139,6 +145,10 @@ class WebServer:
                     if head.method == "POST" and "content-length" not in head.headers:
                         return None, 411
                     buf = buf[end:]
+                    if head.streamed:  # an update bundle: the site reads the rest (svc/updater.py)
+                        request = Request(head, None)
+                        request.pending = buf
+                        return request, 0
                 elif len(buf) > cap:
                     return None, (414 if buf.find(b"\r\n") < 0 else 431)
             if head is not None and len(buf) >= head.content_length:

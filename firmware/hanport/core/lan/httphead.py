@@ -7,6 +7,10 @@ MAX_LINE = const(1024)  # request line
 MAX_HEADERS = const(2048)  # all header lines together
 MAX_BODY = const(4096)
 MAX_HEADER_COUNT = const(32)
+# An update bundle (docs/updates.md) is the one body that is never held whole: svc/web.py hands
+# the connection to the site, which streams it to flash in small chunks. A 4-MB flash holds no more.
+STREAMED_PATH = "/api/update"
+MAX_STREAMED = const(2097152)
 
 
 class Head:
@@ -16,6 +20,7 @@ class Head:
         self.query = ""
         self.headers = {}  # lower-case name -> value
         self.content_length = 0
+        self.streamed = False  # POST /api/update: the body is read by the site, not buffered
 
 
 def head_end(buf):
@@ -59,6 +64,7 @@ def parse_head(raw):
     if not length.isdigit():
         return None, 400
     head.content_length = int(length)
-    if head.content_length > MAX_BODY:
+    head.streamed = head.method == "POST" and head.path == STREAMED_PATH
+    if head.content_length > (MAX_STREAMED if head.streamed else MAX_BODY):
         return None, 413
     return head, 0

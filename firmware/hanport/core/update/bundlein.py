@@ -18,6 +18,7 @@ _RECORD = const(2)
 _BODY = const(3)
 _END = const(4)
 _DONE = const(5)
+_KEPT = ("main.py", "boot.py", "appslot.py", "appslot.mpy", "board.json")
 _PATH_CHARS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/"
 
 
@@ -27,8 +28,8 @@ class BundleError(Exception):
 
 def safe_path(path):
     """A path inside the application folder: relative, no '..', no empty part, plain characters,
-    not one of the boot files the device keeps (main.py, boot.py)."""
-    if not path or len(path) > _MAX_PATH or path[0] == "/" or path in ("main.py", "boot.py"):
+    not one of the files the device keeps (main.py, boot.py, appslot: they pick the folder)."""
+    if not path or len(path) > _MAX_PATH or path[0] == "/" or path in _KEPT:
         return False
     for ch in path.encode():
         if ch not in _PATH_CHARS:
