@@ -23,21 +23,18 @@ if sys.implementation.name != "micropython":
     sys.path.insert(0, _root + "/tools/cpython_shims")  # usocket/ustruct/ubinascii for umqtt
 _slot = None
 if _built and sys.implementation.name == "micropython":
-    # The .mpy build can be updated like a board: the data folder holds app.json and the app_a /
+    # The .mpy build is updated like a board: the data folder holds app.json and the app_a /
     # app_b folders; without a pointer the build tree runs (a board's flat install).
-    import appslot
+    sys.path.insert(0, _root + "/tools")
+    from hostboot import pick
 
-    _data = _argv[_argv.index("--data") + 1] if "--data" in _argv else "."
-    _cause = (getenv and getenv("HANPORT_RESET_CAUSE")) or "host_start"  # tools/supervise.py sets it
-    _folder, _state = appslot.choose(_data, _cause)
-    if getenv("HANPORT_CUT_AT") == "booted":  # power-cut tests: stop dead after the boot count
-        print("update: power cut at booted (kill -9 me)")
-        while True:
-            pass
+    _folder, _slot = pick(_argv, _built, getenv)
+    del pick
+    sys.modules.pop("hostboot", None)
+    sys.path.pop(0)
     if _folder:
         sys.path.insert(0, _folder)
-    _slot = (_data, _state)
-    _built = _folder or _built
+        _built = _folder
 
 from hanport.host.main import main  # noqa: E402
 
@@ -46,7 +43,8 @@ if "--www" not in _argv:  # pages: beside the firmware tree that is running
 try:
     main(_argv, _slot)
 except Exception as e:  # a version on trial that fails to start goes back at the next start
-    if _slot is not None and _slot[1].get("state") == "trial":
-        appslot.rollback(_slot[0], appslot.read(_slot[0]), "it stopped with %s: %s" % (type(e).__name__, e))
-        print("update: %s failed to start; the next start runs the version before it" % _slot[1].get("version"))
+    sys.path.insert(0, _root + "/tools")
+    from hostboot import failed
+
+    failed(_slot, e)
     raise

@@ -12,7 +12,7 @@ if [ "${RUNTIME:-micropython}" = micropython ] && [ -x .venv/bin/micropython ]; 
   # What the device runs: the .mpy build (make build's compiler and pinned umqtt.simple).
   .venv/bin/python tools/build.py esp32-devkitc --out build/host --march none --host >/dev/null
   export HANPORT_FIRMWARE="$PWD/build/host"
-  run=(.venv/bin/micropython -X "heapsize=${HEAP:-256k}")
+  run=(.venv/bin/micropython -X "heapsize=${HEAP:-320k}")
 else
   run=(.venv/bin/python)
 fi

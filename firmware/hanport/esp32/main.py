@@ -64,7 +64,7 @@ def _button_held(board):
     return True
 
 
-def _setup(board, store, cfg, reason, device_id, watchdog, app_dir):
+def _setup(board, store, cfg, reason, device_id, watchdog, app_dir, slot):
     import asyncio
 
     from hanport.core.lan.portal import AP_IP, ap_ssid
@@ -78,7 +78,7 @@ def _setup(board, store, cfg, reason, device_id, watchdog, app_dir):
     # deploy tool prints), never on a page or in an API answer.
     _log("setup: network %s, password %s, then open http://%s/ (%s)" % (ssid, password, AP_IP, reason))
     ap = AccessPoint(ssid, password, board["tx_power_dbm"])
-    site = SetupSite(cfg, store, SetupRadio(), _log, reason, device_id, AP_IP)
+    site = SetupSite(cfg, store, SetupRadio(), _log, reason, device_id, AP_IP, _update_port(board), slot)
     asyncio.run(run_setup(site, 80, app_dir + "/www", DnsServer(AP_IP, 53), _log, watchdog))
     ap.close()
 
@@ -142,7 +142,9 @@ class _EspShell:
 
     def setup(self, reason, cfg):
         gc.collect()
-        _setup(self.board, self.config_store, cfg, reason, cfg["device.id"] or _device_id(), self.watchdog, self.app_dir)
+        _setup(
+            self.board, self.config_store, cfg, reason, cfg["device.id"] or _device_id(), self.watchdog, self.app_dir, self.slot
+        )
 
     def normal(self, cfg):
         from hanport.esp32.uart import UartSource
@@ -201,14 +203,7 @@ class _EspShell:
 
 def _update_port(board):
     """Updates (svc/updater.py) into the flash's root: bundles for this board's name and chip."""
-
-    def flash_free():
-        st = os.statvfs("/")
-        return st[0] * st[3]  # block size x free blocks
-
-    port = {"root": "", "board": board["name"], "arch": "native", "trial_s": 600}
-    port["flash_free"] = flash_free
-    return port
+    return {"root": "", "board": board["name"], "arch": "native", "trial_s": 600}
 
 
 def run(app_dir="", slot=None):
@@ -229,4 +224,5 @@ def run(app_dir="", slot=None):
     except KeyboardInterrupt:  # Ctrl-C on the console: the REPL, and not a crash
         guard.stopped()
         raise
-    machine.reset()  # settings saved, setup finished or the home network gone: start again
+    guard.stopped()  # a restart asked for is no crash: the crash-loop guard does not count it
+    machine.reset()  # settings saved, setup finished, an update or the home network gone: start again

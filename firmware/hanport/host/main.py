@@ -86,32 +86,15 @@ def _mac(given):
     return "02484e504f52"  # locally administered ("HNPOR")
 
 
-def _power_cut(step):
-    """--cut-at STEP: the update stops dead there until the test kills the process (kill -9)."""
-    _log("update: power cut at %s (kill -9 me)" % step)
-    while True:
-        pass
-
-
-def _flash_free(opts, root):
-    if opts["free-flash"] is not None:
-        return int(opts["free-flash"])  # tests: a small flash
-    import os
-
-    st = os.statvfs(root)
-    return st[0] * st[4]  # block size x free blocks
-
-
 def _update_port(opts, slot):
     """Updates on the host: only the .mpy build under MicroPython (tools/hanport_host.py picks
-    the folder); the source tree under CPython is a developer's checkout, not an install."""
+    the folder); the source tree under CPython is a developer's checkout, not an install. Plain
+    data (svc/updater.py reads it): nothing stays on the heap for it but this dict."""
     if slot is None:
         return None
-    root = slot[0]
-    port = {"root": root, "board": "host", "arch": None, "trial_s": int(opts["trial-s"])}
-    port["flash_free"] = lambda: _flash_free(opts, root)
-    port["cut_at"] = opts["cut-at"]
-    port["power_cut"] = _power_cut
+    port = {"root": slot[0], "board": "host", "arch": None, "trial_s": int(opts["trial-s"]), "cut_at": opts["cut-at"]}
+    if opts["free-flash"] is not None:
+        port["free_flash"] = int(opts["free-flash"])  # tests: a small flash
     return port
 
 
@@ -168,7 +151,7 @@ _SETUP_ONLY = (
 )
 
 
-def _setup(opts, store, cfg, reason, watchdog=None):
+def _setup(opts, store, cfg, reason, watchdog=None, slot=None):
     import asyncio
 
     from hanport.host.radio import HostRadio
@@ -177,7 +160,15 @@ def _setup(opts, store, cfg, reason, watchdog=None):
 
     port = int(opts["web-port"])
     site = SetupSite(
-        cfg, store, HostRadio(opts["scan-file"]), _log, reason, cfg["device.id"] or "hanport-host", "127.0.0.1:%d" % port
+        cfg,
+        store,
+        HostRadio(opts["scan-file"]),
+        _log,
+        reason,
+        cfg["device.id"] or "hanport-host",
+        "127.0.0.1:%d" % port,
+        _update_port(opts, slot),
+        slot[1] if slot else None,
     )
     dns_port = int(opts["dns-port"])
     dns = DnsServer("127.0.0.1", dns_port, "127.0.0.1") if dns_port else None
@@ -218,7 +209,7 @@ class _HostShell:
     def setup(self, reason, cfg):
         from hanport.unload import forget
 
-        _setup(self.opts, self.config_store, cfg, reason, self.watchdog)
+        _setup(self.opts, self.config_store, cfg, reason, self.watchdog, self.slot)
         forget(_SETUP_ONLY)  # the ESP32 resets instead; here the heap gets the code back
 
     def normal(self, cfg):
@@ -273,8 +264,12 @@ def _pointer_changed(slot):
     if slot is None:
         return False
     import appslot
+    from hanport.unload import forget
 
-    return appslot.read(slot[0]) != slot[1]
+    try:
+        return appslot.read(slot[0]) != slot[1]
+    finally:
+        forget(("appslot",))
 
 
 def _stop_signals():
@@ -321,6 +316,7 @@ def main(argv, slot=None):
 
         supervised = os.getenv("HANPORT_SUPERVISED")
         while run(shell) == "restart":  # setup -> normal; normal -> normal after a save
+            guard.stopped()  # a restart asked for (a save, an update): not a crash
             if supervised or _pointer_changed(slot):
                 # As a board resets: tools/supervise.py (make run) starts the firmware again, which
                 # picks the folder anew. Unsupervised runs restart in-process unless a version changed.

@@ -65,7 +65,7 @@ class Ports:
         self.device_ip = device_ip  # () -> the dongle's IPv4 address as text, or None (offline)
         self.mdns_port = mdns_port  # the mDNS responder's port (5353); 0: none
         self.identify = identify  # () -> None: blinks the LED a few seconds (HomeWizard identify)
-        # Updates (svc/updater.py): {"root", "board", "arch", "flash_free", "trial_s"} or None (none
+        # Updates (svc/updater.py): {"root", "board", "arch", "trial_s", ...} or None (none
         # possible here); the pointer as this boot found it (appslot.py); svc/trial.py while on trial.
         self.update_port = update_port
         self.update_state = update_state or {}

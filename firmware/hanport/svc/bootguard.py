@@ -46,8 +46,9 @@ class BootGuard:
         return self.healthy
 
     def stopped(self):
-        """A clean stop (Ctrl-C; SIGTERM, which the host launcher forwards as SIGINT): this boot
-        never counts towards the crash-loop guard. A crash, kill -9 or power cut never gets here."""
+        """A clean stop (Ctrl-C; SIGTERM, which the host launcher forwards as SIGINT; a restart the
+        firmware asked for: a save, an update, a rollback): this boot never counts towards the
+        crash-loop guard. A crash, kill -9, watchdog or power cut never gets here."""
         if not self.healthy and self.count > 0:
             self.count -= 1
             self._save()

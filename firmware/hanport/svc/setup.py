@@ -29,7 +29,7 @@ _SAFE_MODE_MS = 900000
 
 
 class SetupSite:
-    def __init__(self, cfg, store, radio, log, reason, device_id, portal_host):
+    def __init__(self, cfg, store, radio, log, reason, device_id, portal_host, update_port=None, update_state=None):
         self.cfg = cfg  # current config (defaults when there is none)
         self.store = store
         self.radio = radio  # scan() -> [(ssid, rssi, secure)], join(ssid, pw), join_state() -> (state, detail)
@@ -50,6 +50,8 @@ class SetupSite:
         self.networks = []
         self.scanned_at = None
         self.web = None
+        self.update_port = update_port  # updates from the portal: the only web page of a board without PSRAM
+        self.update_state = update_state or {}  # the pointer as this boot found it (appslot.py)
 
     def _redirect(self):
         url = "http://%s/" % self.portal_host
@@ -66,6 +68,13 @@ class SetupSite:
             return self.web.static("style.css", request)
         if path == "/api":
             return json_reply(200, {"product_name": "hanport P1 meter", "serial": self.device_id, "mode": "setup"})
+        if path == "/api/update":
+            from hanport import VERSION
+
+            out = {"version": VERSION, "state": self.update_state.get("state", "good")}
+            if self.update_state.get("failed"):
+                out["failed"] = self.update_state["failed"]
+            return json_reply(200, out)
         if self.gate is not None and path.startswith("/api/setup"):
             refused = self.gate.check(request, self.cfg["admin.password"])
             if refused is not None:
@@ -93,6 +102,22 @@ class SetupSite:
             self.done = True
             return json_reply(200, {"state": "switching"})
         return json_reply(404, {"error": "not found"})
+
+    async def receive(self, request, reader):
+        """POST /api/update (svc/updater.py): as from the settings page; the admin password is asked
+        where setup asks for it (after a Wi-Fi failure). A verified bundle ends setup: restart."""
+        from hanport import VERSION
+        from hanport.svc import updater
+        from hanport.unload import forget
+
+        try:
+            refused = self.gate.check(request, self.cfg["admin.password"]) if self.gate is not None else None
+            reply, header = await updater.serve(request, reader, refused, self.update_port, self.log, VERSION, [])
+            if header is not None:
+                self.done = True
+            return reply
+        finally:
+            forget(("hanport.svc.updater", "hanport.core.update.bundlein", "appslot"))
 
     def _scan(self):
         now = ticks_ms()

@@ -29,19 +29,12 @@ class NormalSite:
         self.web = None  # set by the app once the server exists
 
     async def receive(self, request, reader):
-        """POST /api/update, its body streamed (svc/web.py): the admin password, then svc/updater.py."""
+        """POST /api/update, its body streamed by svc/web.py: svc/updater.py, unloaded after."""
         from hanport.svc import updater
-        from hanport.svc.trial import reached
         from hanport.unload import forget
 
-        app = self.app
         try:
-            refused = self.gate.check(request, app.cfg["admin.password"])
-            port = app.ports.update_port
-            reply, header = await updater.serve(request, reader, refused, port, app.ports.log, VERSION, reached(app))
-            if header is not None:
-                app.request_restart("update")
-            return reply
+            return await updater.from_settings(self, request, reader)
         finally:
             forget(UPDATE_MODULES)
 

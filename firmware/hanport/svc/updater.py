@@ -68,10 +68,20 @@ def _make_dirs(path):
                 pass  # there already
 
 
-def _cut(port, step):
-    """Power-cut tests (host only): stop dead at this step until the test kills the process."""
+def flash_free(port):
+    """Bytes free on the flash (the host's tests may say fewer: port["free_flash"])."""
+    if "free_flash" in port:
+        return port["free_flash"]
+    st = os.statvfs(port["root"] or "/")
+    return st[1] * st[4]  # fragment size x blocks free to use
+
+
+def _cut(port, step, log):
+    """Power-cut tests (the host's --cut-at): stop dead at this step until the test kills the process."""
     if port.get("cut_at") == step:
-        port["power_cut"](step)
+        log("update: power cut at %s (kill -9 me)" % step)
+        while True:
+            pass
 
 
 async def drain(reader, left):
@@ -85,6 +95,20 @@ async def drain(reader, left):
             left -= len(part)
     except Exception:  # noqa: BLE001 - whatever the client does, the refusal is still sent
         pass
+
+
+async def from_settings(site, request, reader):
+    """POST /api/update on the settings side of normal mode (svc/site.py): the admin password, then
+    serve(); a verified bundle restarts the dongle into it."""
+    from hanport import VERSION
+    from hanport.svc.trial import reached
+
+    app = site.app
+    refused = site.gate.check(request, app.cfg["admin.password"])
+    reply, header = await serve(request, reader, refused, app.ports.update_port, app.ports.log, VERSION, reached(app))
+    if header is not None:
+        app.request_restart("update")
+    return reply
 
 
 async def serve(request, reader, refused, port, log, running_version, needs):
@@ -136,7 +160,7 @@ async def receive(request, reader, port, log, running_version, needs):
         return open(full, "wb")
 
     # The other slot holds the version before the running one: it makes room once this one is whole.
-    free = port["flash_free"]() + tree_bytes(root + "/" + target)
+    free = flash_free(port) + tree_bytes(root + "/" + target)
     bundle = BundleReader(expectation(port), free, stage, hashlib.sha256)
     log("update: receiving %d bytes" % left)
     files_done = 0
@@ -150,7 +174,7 @@ async def receive(request, reader, port, log, running_version, needs):
                     done = bundle.header["files"] - bundle.files_left
                     while files_done < done:
                         files_done += 1
-                        _cut(port, "staged-%d" % files_done)
+                        _cut(port, "staged-%d" % files_done, log)
             if left <= 0:
                 break
             part = await asyncio.wait_for(reader.read(min(_READ, left)), _IDLE_S)
@@ -169,13 +193,13 @@ async def receive(request, reader, port, log, running_version, needs):
             bundle.writer.close()
         remove_tree(stage_dir)
         return json_reply(507, {"error": "could not write the bundle (%s): nothing was changed" % e}), None
-    _cut(port, "verified")
+    _cut(port, "verified", log)
     remove_tree(root + "/" + target)
-    _cut(port, "cleared")
+    _cut(port, "cleared", log)
     os.rename(stage_dir, root + "/" + target)
-    _cut(port, "renamed")
+    _cut(port, "renamed", log)
     appslot.begin_trial(root, target, header["version"], needs, running_version)
-    _cut(port, "pointer")
+    _cut(port, "pointer", log)
     size = (header["version"], header["files"], header["bytes"])
     log("update: %s verified (%d files, %d bytes); restarting into it on trial" % size)
     return json_reply(200, {"installed": header["version"], "restart": True, "trial_s": port["trial_s"]}), header

@@ -1,0 +1,192 @@
+# Updates over HTTP, end to end (issue 18): the MicroPython host firmware under tools/supervise.py
+# (which restarts it as a board resets) receives real bundles from tools/bundle.py: a good one runs
+# on trial and becomes good; one that crashes at start and one that hangs go back to the version
+# before (reported on /api/status, /api/update and MQTT diag); damaged or foreign bundles, a cut
+# upload, a wrong password or origin are refused with a message and change nothing.
+import os
+
+import pytest
+
+from harness import Broker, FakeMeter, Subscriber, free_port, wait_for
+from updates import (
+    ADMIN,
+    Supervised,
+    compiled,
+    get_json,
+    make_host_bundle,
+    post,
+    read_bundle,
+    running_version,
+    tree_files,
+    try_json,
+    with_module,
+    write_bundle,
+)
+
+CONFIG = {"admin.password": ADMIN, "device.id": "upd"}
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("bundles")
+    good = make_host_bundle(str(tmp / "good.hpb"), "9.9.9")
+    crash = with_module(
+        make_host_bundle(str(tmp / "crash.hpb"), "9.9.8"),
+        "9.9.8",
+        "hanport/svc/app.mpy",
+        compiled("raise RuntimeError('broken on purpose')\n", tmp),
+    )
+    hang = with_module(
+        make_host_bundle(str(tmp / "hang.hpb"), "9.9.7"), "9.9.7", "hanport/svc/app.mpy", compiled("while True:\n    pass\n", tmp)
+    )
+    return {"good": good, "crash": crash, "hang": hang, "tmp": tmp}
+
+
+def _config_bytes(fw):
+    with open(fw.config_path, "rb") as f:
+        return f.read()
+
+
+def _start(tmp_path, mpy_build, extra=(), config=None):
+    meter = FakeMeter(tmp_path, rate=2.0, interval=2)
+    port = free_port()
+    fw = Supervised(tmp_path, meter.link, port, mpy_build, config or CONFIG, ["--trial-s", "4"] + list(extra))
+    wait_for(lambda: running_version(port), 30, what=fw.output)
+    return meter, fw, port
+
+
+def test_a_good_bundle_runs_on_trial_then_is_good_and_the_config_is_untouched(tmp_path, mpy_build, bundles):
+    meter, fw, port = _start(tmp_path, mpy_build)
+    try:
+        before = running_version(port)
+        config = _config_bytes(fw)
+        assert get_json(port, "/api/update") == {"version": before, "state": "good"}
+        with open(bundles["good"], "rb") as f:
+            status, answer = post(port, f.read())
+        assert status == 200 and answer["installed"] == "9.9.9" and answer["restart"], answer
+        wait_for(lambda: running_version(port) == "9.9.9", 30, what=fw.output)
+        assert get_json(port, "/api/update")["state"] == "trial"
+        wait_for(lambda: try_json(port, "/api/update").get("state") == "good", 30, what=fw.output)
+        assert get_json(port, "/api/status")["update"] == {"version": "9.9.9", "state": "good"}
+        # The running folder is exactly the bundle: no file more, none less, none different.
+        _, files = read_bundle(bundles["good"])
+        assert tree_files(os.path.join(fw.data, "app_a")) == dict(files)
+        assert not os.path.exists(os.path.join(fw.data, "app_new")) and _config_bytes(fw) == config
+        assert "ran its trial" in fw.output() and ADMIN not in fw.output()
+    finally:
+        fw.stop()
+        meter.stop()
+
+
+def test_a_bundle_that_crashes_at_start_goes_back_and_is_reported(tmp_path, mpy_build, bundles):
+    broker = Broker(tmp_path)
+    broker.start()
+    sub = Subscriber(broker.port, "hanport/upd/diag")
+    sub.start()
+    config = dict(CONFIG, **{"mqtt.host": "127.0.0.1", "mqtt.port": broker.port})
+    meter, fw, port = _start(tmp_path, mpy_build, config=config)
+    try:
+        before = running_version(port)
+        config_bytes = _config_bytes(fw)
+        status, answer = post(port, bundles["crash"])
+        assert status == 200 and answer["installed"] == "9.9.8", answer
+        wait_for(lambda: "broken on purpose" in fw.output(), 30, what=fw.output)
+        wait_for(lambda: try_json(port, "/api/update").get("failed"), 30, what=fw.output)
+        report = get_json(port, "/api/update")
+        assert report["version"] == before and report["state"] == "good"
+        assert report["failed"]["version"] == "9.9.8" and "RuntimeError" in report["failed"]["reason"]
+        assert get_json(port, "/api/status")["update"] == report
+        wait_for(lambda: any(d.get("update", {}).get("failed") for d in sub.json_on("hanport/upd/diag")), 30, what=fw.output)
+        assert _config_bytes(fw) == config_bytes
+    finally:
+        fw.stop()
+        meter.stop()
+        sub.stop()
+        broker.kill()
+
+
+def test_a_bundle_that_hangs_is_reset_by_the_watchdog_and_goes_back(tmp_path, mpy_build, bundles):
+    meter, fw, port = _start(tmp_path, mpy_build)
+    try:
+        before = running_version(port)
+        config = _config_bytes(fw)
+        assert post(port, bundles["hang"])[0] == 200
+        wait_for(lambda: "watchdog reset" in fw.output(), 40, what=fw.output)
+        wait_for(lambda: running_version(port) == before, 30, what=fw.output)
+        report = get_json(port, "/api/update")
+        assert report["failed"]["version"] == "9.9.7" and "watchdog" in report["failed"]["reason"]
+        assert _config_bytes(fw) == config
+    finally:
+        fw.stop()
+        meter.stop()
+
+
+def _refusals(bundles):
+    """(name, body, expected status, words in the message) of each bad upload."""
+    header, files = read_bundle(bundles["good"])
+    with open(bundles["good"], "rb") as f:
+        good = f.read()
+    i = good.index(b"hanport/svc/app.mpy\n") + 100  # a byte inside a file's body
+    flipped = good[:i] + bytes([good[i] ^ 0x01]) + good[i + 1 :]
+    return [
+        ("flipped bit", flipped, 400, "hanport/svc/app.mpy is damaged"),
+        ("other board", write_bundle(dict(header, board="esp32-devkitc"), files), 400, "board"),
+        ("other architecture", write_bundle(dict(header, arch="xtensawin"), files), 400, "arch"),
+        ("other .mpy version", write_bundle(dict(header, mpy="5.0"), files), 400, "mpy"),
+        ("path outside", write_bundle(header, files + [("../config.json", b"{}")]), 400, "outside the application folder"),
+        ("absolute path", write_bundle(header, [("/config.json", b"{}")] + files), 400, "outside the application folder"),
+        ("too big for the flash", write_bundle(header, files + [("www/big.bin", bytes(90000))]), 400, "bytes of flash"),
+        ("not a bundle", b"<html>not an update</html>\n" * 10, 400, "not a hanport bundle"),
+    ]
+
+
+def test_bad_uploads_are_refused_with_a_message_and_change_nothing(tmp_path, mpy_build, bundles):
+    # 200,000 bytes of flash free: the good bundle fits (140 KB + 16 KB margin), one 90 KB bigger does not.
+    meter, fw, port = _start(tmp_path, mpy_build, ["--free-flash", "200000"])
+    try:
+        before = running_version(port)
+        config = _config_bytes(fw)
+        with open(bundles["good"], "rb") as f:
+            good = f.read()
+
+        def unchanged(what):
+            assert running_version(port) == before, what
+            assert not os.path.exists(os.path.join(fw.data, "app_new")), what
+            assert not os.path.exists(os.path.join(fw.data, "app_a")), what
+            assert not os.path.exists(os.path.join(fw.data, "app.json")), what
+            assert _config_bytes(fw) == config, what
+
+        for name, body, code, words in _refusals(bundles):
+            status, answer = post(port, body)
+            assert status == code and words in answer["error"], (name, status, answer)
+            unchanged(name)
+        status, answer = post(port, good, password="wrong-password")
+        assert status == 401 and "admin password" in answer["error"]
+        unchanged("wrong password")
+        status, answer = post(port, good, origin="http://evil.example")
+        assert status == 403 and "cross-origin" in answer["error"]
+        unchanged("wrong origin")
+        status, answer = post(port, good, ctype="application/x-www-form-urlencoded")
+        assert status == 415
+        unchanged("form encoding")
+        # A cut upload: the connection ends after half of the bundle.
+        import socket
+
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            head = "POST /api/update HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/octet-stream\r\n" % port
+            import base64
+
+            head += "Authorization: Basic %s\r\n" % base64.b64encode(("admin:" + ADMIN).encode()).decode()
+            s.sendall((head + "Content-Length: %d\r\n\r\n" % len(good)).encode() + good[: len(good) // 2])
+            s.shutdown(socket.SHUT_WR)
+            answer = s.recv(4096)
+        assert b"400" in answer.split(b"\r\n")[0] and b"ends early" in answer, answer
+        unchanged("cut upload")
+        assert "refused" in fw.output() and ADMIN not in fw.output()
+        # After all that, the good bundle still goes in.
+        status, answer = post(port, good)
+        assert status == 200, answer
+        wait_for(lambda: running_version(port) == "9.9.9", 30, what=fw.output)
+    finally:
+        fw.stop()
+        meter.stop()
