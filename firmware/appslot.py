@@ -64,6 +64,8 @@ def choose(root, reset_cause):
         else:
             state["boots"] = boots + 1
             write(root, state)
+            return folder(root, state), state
+        state["rolled_back"] = True  # this boot only (not stored): the crash-loop guard starts afresh
     return folder(root, state), state
 
 

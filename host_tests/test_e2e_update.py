@@ -190,3 +190,81 @@ def test_bad_uploads_are_refused_with_a_message_and_change_nothing(tmp_path, mpy
     finally:
         fw.stop()
         meter.stop()
+
+
+def _running_tree_is_whole(fw, version, before, bundle_files):
+    """Never a mix: the old version runs from its own tree (no pointer yet), the new one from a
+    slot that holds exactly the bundle's files."""
+    import json
+
+    pointer_path = os.path.join(fw.data, "app.json")
+    pointer = json.load(open(pointer_path)) if os.path.exists(pointer_path) else {}
+    if version == before:
+        assert pointer.get("run") is None and pointer.get("state", "good") == "good", pointer
+    else:
+        assert version == "9.9.9" and pointer["version"] == "9.9.9", (version, pointer)
+        assert tree_files(os.path.join(fw.data, pointer["run"])) == bundle_files
+
+
+def _upload_until_cut(port, body):
+    try:
+        post(port, body, timeout=30)
+    except OSError:
+        pass  # the power went while it was sending or waiting: what this test is about
+
+
+def test_power_cuts_at_every_step_leave_the_old_or_the_new_version_never_a_mix(tmp_path, mpy_build, bundles):
+    import threading
+
+    with open(bundles["good"], "rb") as f:
+        good = f.read()
+    _, files = read_bundle(bundles["good"])
+    bundle_files = dict(files)
+    meter = FakeMeter(tmp_path, rate=2.0, interval=2)
+    port = free_port()
+    before = None
+    config = None
+    # Staging (after the first file, half way, the last), then each step of the switch, then the
+    # first boot of the new version once it has counted itself.
+    steps = ["staged-1", "staged-%d" % (len(files) // 2), "staged-%d" % len(files), "verified", "cleared", "renamed", "pointer"]
+    try:
+        for step in steps + ["booted"]:
+            # Each step starts from a dongle that had run well: the crash-loop guard's count of the
+            # cuts before is test_boot_stops.py's subject, not this one's.
+            if os.path.exists(os.path.join(str(tmp_path), "data", "boot.json")):
+                os.remove(os.path.join(str(tmp_path), "data", "boot.json"))
+            extra = ["--trial-s", "600"] + (["--cut-at", step] if step != "booted" else [])
+            env = {"HANPORT_CUT_AT": "booted"} if step == "booted" else None
+            fw = Supervised(tmp_path, meter.link, port, mpy_build, CONFIG, extra, env=env)
+            if step != "booted":
+                wait_for(lambda: running_version(port), 30, what=fw.output)
+                before = before or running_version(port)
+                config = config or _config_bytes(fw)
+                threading.Thread(target=_upload_until_cut, args=(port, good), daemon=True).start()
+            cut_run, said = fw, "power cut at " + step
+            wait_for(lambda: said in cut_run.output(), 30, what=cut_run.output)  # noqa: B023 - used at once
+            fw.power_cut()
+            fw = Supervised(tmp_path, meter.link, port, mpy_build, CONFIG, ["--trial-s", "600"])
+            try:
+                version = wait_for(lambda: running_version(port), 30, what=fw.output)
+                _running_tree_is_whole(fw, version, before, bundle_files)
+                expected = "9.9.9" if step in ("pointer", "booted") else before
+                assert version == expected, (step, version, fw.output())
+                staging_left = step.startswith("staged") or step in ("verified", "cleared")  # removed by the next upload
+                assert staging_left or not os.path.exists(os.path.join(fw.data, "app_new"))
+                assert _config_bytes(fw) == config, step
+            finally:
+                fw.power_cut()
+        # The new version's boots so far (after "pointer", at "booted", after "booted") were all cut
+        # before it ran 60 s: the next one goes back to the version before, in normal mode (not the
+        # crash-loop guard's safe mode: those crashes were the new version's).
+        fw = Supervised(tmp_path, meter.link, port, mpy_build, CONFIG, ["--trial-s", "600"])
+        try:
+            wait_for(lambda: running_version(port) == before, 30, what=fw.output)
+            failed = get_json(port, "/api/update")["failed"]
+            assert failed["version"] == "9.9.9" and "restarted 3 times" in failed["reason"], failed
+            assert _config_bytes(fw) == config
+        finally:
+            fw.stop()
+    finally:
+        meter.stop()

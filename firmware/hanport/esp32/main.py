@@ -216,6 +216,8 @@ def run(app_dir="", slot=None):
     from hanport.svc.startup import run as boot
 
     guard = BootGuard(JsonStore("/boot.json", 1024), _RESET_CAUSES.get(machine.reset_cause(), "other"), time.ticks_ms)
+    if slot and slot.pop("rolled_back", False):
+        guard.fresh_start()  # the version before an update that failed: not a crash loop of its own
     board, errors = board_config.load()
     for error in errors:
         _log("board: " + error)

@@ -309,6 +309,8 @@ def main(argv, slot=None):
         "hanport %s on %s, meter: %s" % (__import__("hanport").VERSION, sys.implementation.name, opts["serial"] or opts["replay"])
     )
     guard = BootGuard(JsonStore(opts["data"] + "/boot.json", 1024), "host_start", ticks_ms)
+    if slot and slot[1].pop("rolled_back", False):
+        guard.fresh_start()  # the version before an update that failed: not a crash loop of its own
     shell = _HostShell(opts, source, store, guard, slot)
     _stop_signals()
     try:

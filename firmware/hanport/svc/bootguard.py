@@ -37,6 +37,13 @@ class BootGuard:
         except (OSError, ValueError):
             pass  # a full or broken flash must not stop the boot
 
+    def fresh_start(self):
+        """An update was just undone (appslot.py): the short runs were the failed version's, and the
+        version that runs again is known good; no safe mode for it, its own count starts now."""
+        self.safe_mode = False
+        self.count = 1
+        self._save()
+
     def check(self):
         """Call now and then while running: after 60 s this boot is healthy (count reset)."""
         if not self.healthy and ticks_diff(self.now_ms(), self.booted_at) >= HEALTHY_AFTER_MS:
