@@ -11,7 +11,7 @@ STUBS  := $(VENV)/esp32-typings/machine.pyi
 MPLIB  := $(VENV)/mplib/umqtt/simple.py
 WASM   := $(VENV)/wasm/node_modules/.installed
 
-.PHONY: help venv test test-only lint bench mem fuzz decode telegrams run www wiring build bundle flash deploy console capture clean
+.PHONY: help venv test test-only lint bench mem fuzz decode telegrams run www wiring build bundle ota flash deploy console capture clean
 
 help:
 	@echo "make run             firmware on this host, fed by the virtual meter (SERIAL=, CONFIG=, RUNTIME=cpython, WEB_PORT=, MDNS_PORT=)"
@@ -19,6 +19,7 @@ help:
 	@echo "make www             re-compress firmware/www pages to .gz after editing them"
 	@echo "make build BOARD=b   compile firmware/ for a board (boards/<b>) into build/<b>/, with a size report"
 	@echo "make bundle BOARD=b [VERSION=x.y.z]   one update file build/hanport-<version>-<b>.hpb (BOARD=host: make run's)"
+	@echo "make ota HOST=addr[:port] BUNDLE=file.hpb PASSWORD=admin-password   update a dongle over the network"
 	@echo "make flash BOARD=b PORT=/dev/ttyUSB0 FIRMWARE=ESP32_GENERIC-....bin   erase + write MicroPython"
 	@echo "make deploy BOARD=b PORT=/dev/ttyUSB0   (or DEPLOY_DIR=folder for a dry run) copy hanport onto it"
 	@echo "make console PORT=/dev/ttyUSB0          the board's REPL and log"
@@ -105,6 +106,10 @@ build: $(STAMP) $(MPLIB)
 
 bundle: $(STAMP) $(MPLIB)
 	$(BIN)/python tools/bundle.py $(BOARD) $(if $(VERSION),--version $(VERSION))
+
+ota: $(STAMP)
+	@test -n "$(HOST)" -a -n "$(BUNDLE)" -a -n "$(PASSWORD)" || { echo "usage: make ota HOST=192.168.1.57 BUNDLE=build/hanport-x.y.z-board.hpb PASSWORD=admin-password"; exit 2; }
+	@$(BIN)/python tools/ota.py $(HOST) $(BUNDLE) "$(PASSWORD)"
 
 flash: $(STAMP)
 	@test -n "$(PORT)" -a -n "$(FIRMWARE)" || { echo "usage: make flash BOARD=$(BOARD) PORT=/dev/ttyUSB0 FIRMWARE=file.bin"; exit 2; }

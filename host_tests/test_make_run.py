@@ -88,3 +88,29 @@ def test_make_run_combination_shows_readings(tmp_path, combo):
         run.stop()
         if broker is not None:
             broker.kill()
+
+
+def test_the_whole_update_on_a_laptop_make_run_make_bundle_make_ota(tmp_path):
+    """README's update demo: make run WEB_PORT=…, make bundle BOARD=host VERSION=9.9.9, make ota …:
+    the firmware restarts into 9.9.9 under make run's supervisor, as a board resets into it."""
+    password = "laptop-admin-1"
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"admin.password": password, "device.id": "laptop"}))
+    port = free_port()
+    run = MakeRun({"WEB_PORT": str(port), "CONFIG": str(config)})
+    try:
+        wait_for(lambda: "web: status page and API" in run.output(), 60, what=run.output)
+        bundle = subprocess.run(["make", "-s", "bundle", "BOARD=host", "VERSION=9.9.9"], cwd=ROOT, capture_output=True, text=True)
+        assert bundle.returncode == 0 and "hanport 9.9.9 for host" in bundle.stdout, bundle.stdout + bundle.stderr
+        path = os.path.join("build", "hanport-9.9.9-host.hpb")
+        ota = ["make", "-s", "ota", "HOST=127.0.0.1:%d" % port, "BUNDLE=" + path]
+        wrong = subprocess.run(ota + ["PASSWORD=not-the-password"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert wrong.returncode != 0 and "refused (401)" in wrong.stdout, wrong.stdout + wrong.stderr
+        done = subprocess.run(ota + ["PASSWORD=" + password], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and "hanport 9.9.9 runs" in done.stdout, done.stdout + done.stderr + run.output()
+        assert json.loads(_get(port, "/api")[1])["firmware_version"] == "9.9.9"
+        assert "exit 75 asks the supervisor for a new start" in run.output() and password not in run.output()
+        assert json.loads(config.read_text()) == {"admin.password": password, "device.id": "laptop"}
+    finally:
+        run.stop()
+    assert run.proc.returncode == 0, run.output()
