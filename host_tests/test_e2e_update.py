@@ -268,3 +268,44 @@ def test_power_cuts_at_every_step_leave_the_old_or_the_new_version_never_a_mix(t
             fw.stop()
     finally:
         meter.stop()
+
+
+def test_an_update_through_the_settings_page_in_chromium(tmp_path, mpy_build, bundles):
+    """The page's update section: the version, a file chooser, the progress bar to 100 %, then the
+    new version running on trial (screenshot: docs/update-page.png comes from this test)."""
+    import base64
+
+    from selenium.webdriver.common.by import By
+
+    from harness import chromium, screenshot
+
+    meter, fw, port = _start(tmp_path, mpy_build)
+    driver = chromium()
+    try:
+        before = running_version(port)
+        token = base64.b64encode(("admin:" + ADMIN).encode()).decode()
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Authorization": "Basic " + token}})
+        driver.get("http://127.0.0.1:%d/settings" % port)
+
+        def text(element_id):
+            return driver.find_element(By.ID, element_id).text
+
+        wait_for(lambda: text("upd-version") == "Version " + before, 15, what=lambda: text("upd-version"))
+        assert driver.find_element(By.ID, "upd-send").get_attribute("disabled") is not None  # no file yet
+        driver.find_element(By.ID, "upd-file").send_keys(bundles["good"])
+        driver.find_element(By.ID, "upd-send").click()
+        wait_for(lambda: "9.9.9 is running" in text("upd-result"), 60, what=lambda: text("upd-result") + fw.output())
+        bar = driver.find_element(By.ID, "upd-bar")
+        assert bar.get_attribute("value") == "100" and text("upd-pct") == "100 %"
+        assert driver.execute_script("return document.getElementById('upd-result').className") == "ok"
+        assert ADMIN not in driver.page_source
+        screenshot(driver, "settings-with-update.png")
+        from harness import ARTIFACTS
+
+        driver.find_element(By.ID, "update").screenshot(os.path.join(ARTIFACTS, "update-page.png"))  # docs/updates.md
+        assert running_version(port) == "9.9.9"
+    finally:
+        driver.quit()
+        fw.stop()
+        meter.stop()
