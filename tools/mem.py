@@ -20,7 +20,9 @@ sys.path.insert(0, os.path.join(ROOT, "host_tests", "portable"))
 # Home Assistant discovery, HTTP push, effekttariff, hourly ring, and the web server if on.
 MODES = ("setup", "normal_ascii", "normal_binary")
 # _mqtt: MQTT without HTTP push; _stored: a later boot, the meter's line stored by the first
+# _update: a full bundle uploaded (issue 18): from the portal on boards without PSRAM, from the settings side else
 EXTRA_MODES = ("normal_ascii_mqtt", "normal_binary_mqtt", "normal_ascii_stored", "normal_binary_stored")
+UPDATE_MODES = ("setup_update", "normal_ascii_update")
 # Budgets per board (gc_total, peak_used). A classic ESP32 without PSRAM: MicroPython's heap
 # starts at 64,000 bytes and grows once to ~128,000 while ~40 KB stay with ESP-IDF for Wi-Fi and
 # TLS (micropython PR 13219); a second growth takes that memory. The C3 (no PSRAM) has ~139 KB
@@ -32,8 +34,8 @@ DEVICE_AREA = 64000
 NO_PSRAM = (128000, 96 * 1024)
 WITH_PSRAM = (512000, 256 * 1024)
 BOARDS = {
-    "esp32-devkitc": (NO_PSRAM, MODES),
-    "esp32-s3-devkitc": (WITH_PSRAM, ("normal_ascii",)),  # --board for the others
+    "esp32-devkitc": (NO_PSRAM, MODES + ("setup_update",)),
+    "esp32-s3-devkitc": (WITH_PSRAM, ("normal_ascii", "normal_ascii_update")),  # --board for the others
 }
 BUDGETS = {"esp32-devkitc": NO_PSRAM, "esp32-c3-supermini": NO_PSRAM, "esp32-s2-mini": WITH_PSRAM, "esp32-s3-devkitc": WITH_PSRAM}
 PEAK_USED_STRETCH = 80 * 1024  # boards without PSRAM
@@ -102,9 +104,13 @@ def prepare(mode, data, minutes):
     os.makedirs(data, exist_ok=True)
     count = minutes * 60 // INTERVAL_S + 60
     with open(os.path.join(data, "meter.bin"), "wb") as f:
-        f.write(meter_bytes(mode, count) if mode != "setup" else b"")
+        f.write(meter_bytes(mode, count) if not mode.startswith("setup") else b"")
     cfg = config(mode)
-    if mode != "setup":
+    if mode.endswith("_update"):  # the host's full bundle (its board and architecture are the VM's)
+        import bundle
+
+        bundle.make_bundle("host", out=os.path.join(data, "update.hpb"))
+    if not mode.startswith("setup"):
         with open(os.path.join(data, "config.json"), "w") as f:
             json.dump(cfg, f)
     if mode.endswith("_stored"):  # a later boot: the line found before is stored
@@ -197,6 +203,8 @@ def run_mode(mode, fw, work, minutes, board="esp32-devkitc"):
     if proc.returncode or not found:
         raise SystemExit("mem: mode %s failed (log: %s):\n%s" % (mode, log_path, (proc.stdout + proc.stderr)[-4000:]))
     out = json.loads(found.group(1))
+    if mode.endswith("_update") and (out.get("web") or {}).get("update") != 200:
+        raise SystemExit("mem: mode %s: the update was not installed: %r (log: %s)" % (mode, out.get("web"), log_path))
     peak_used = out.pop("peak_used")
     # The device's heap: 64,000 bytes, doubled by each growth (py/gc.c gc_try_add_heap), until
     # the most the firmware can have had alive at once fits.
@@ -314,7 +322,9 @@ def main(argv):
     boards = []
     json_only = False
     modules_only = False
-    usage = "usage: mem.py [%s ...] [--board NAME ...] [--minutes N] [--json-only] | --modules" % " | ".join(MODES + EXTRA_MODES)
+    usage = "usage: mem.py [%s ...] [--board NAME ...] [--minutes N] [--json-only] | --modules" % " | ".join(
+        MODES + EXTRA_MODES + UPDATE_MODES
+    )
     i = 0
     while i < len(argv):
         if argv[i] in ("--minutes", "--board") and i + 1 < len(argv):
@@ -330,7 +340,7 @@ def main(argv):
             json_only = True
         elif argv[i] == "--modules":
             modules_only = True
-        elif argv[i] in MODES or argv[i] in EXTRA_MODES:
+        elif argv[i] in MODES or argv[i] in EXTRA_MODES or argv[i] in UPDATE_MODES:
             modes.append(argv[i])
         else:
             raise SystemExit(usage)

@@ -18,6 +18,10 @@ memnet.install()
 MODE = sys.argv[1]
 BOARD = __import__("json").loads(open("/fw/board.json").read())
 WEB = BOARD.get("web_server", True)  # as esp32/main.py: the board's defaults decide
+# *_update: a full bundle (tools/bundle.py's host one, /data/update.hpb) is uploaded to
+# POST /api/update (setup: the portal, as on boards without PSRAM; normal: the settings side).
+UPDATE = MODE.endswith("_update")
+UPDATE_PORT = {"root": "/data", "board": "host", "arch": None, "trial_s": 600, "free_flash": 4000000}
 if MODE.startswith("normal_binary"):
     import cryptolib  # noqa: F401 - the C module on a device; its Python stand-in counts as harness here
 HOUR_MS = 3600000
@@ -138,6 +142,33 @@ async def http(method, path, body=b"", extra="", host="192.168.1.50"):
     return status, total
 
 
+async def upload(host):
+    """POST /api/update with the bundle read from flash 512 bytes at a time, as a browser sends
+    it in TCP segments (never whole in this heap); returns the status."""
+    import os
+
+    from hanport.ticks import sleep_ms
+
+    size = os.stat("/data/update.hpb")[6]
+    auth = read_file("/data/settings_auth.txt").decode()
+    extra = "Authorization: %s\r\nOrigin: http://%s\r\nContent-Type: application/octet-stream\r\n" % (auth, host)
+    reader, writer = vasyncio.open_connection(80)
+    writer.write(("POST /api/update HTTP/1.1\r\nHost: %s\r\n%sContent-Length: %d\r\n\r\n" % (host, extra, size)).encode())
+    chunk = bytearray(512)
+    with open("/data/update.hpb", "rb") as f:
+        while True:
+            n = f.readinto(chunk)
+            if not n:
+                break
+            writer.write(memoryview(chunk)[:n])
+            while len(writer.pipe.data) > 1460:  # TCP's window: the sender waits for the reader
+                await sleep_ms(2)
+    sample("upload sent")
+    answer = await reader.read(512)
+    writer.close()
+    return int(answer[9:12]) if answer else 0
+
+
 def read_file(path):
     with open(path, "rb") as f:
         return f.read()
@@ -159,6 +190,10 @@ async def world(app, duration_ms):
         await sleep_ms(10000)
         n += 1
         sample("running")
+        if UPDATE and n == 12:  # after 2 minutes: an update from the settings page; it restarts the dongle
+            app.world = {"update": await upload("192.168.1.50")}
+            sample("after update")
+            return
         if WEB and n % 3 == 1:  # Home Assistant and a phone browsing for the dongle (mDNS)
             memnet.dns_queries.append(MDNS_QUERY)
         if WEB and n % 3 == 0:
@@ -255,6 +290,7 @@ async def normal(duration_ms, interval_ms):
         serial="a4cf12ab34cd",
         device_ip=lambda: "192.168.1.57",
         mdns_port=5353 if WEB else 0,  # the DNS-SD responder runs with the web server it advertises
+        update_port=UPDATE_PORT if UPDATE else None,
     )
     app = App(cfg, ports, "hanport-mem")
     app.world = None
@@ -276,7 +312,7 @@ async def setup_mode():
 
     store = JsonStore("/data/config.json")
     cfg, _ = load_config(store, log)
-    site = SetupSite(cfg, store, HostRadio("/data/scan.json"), log, "no_config", "hanport-mem", "192.168.4.1")
+    site = SetupSite(cfg, store, HostRadio("/data/scan.json"), log, "no_config", "hanport-mem", "192.168.4.1", UPDATE_PORT, {})
     dns = DnsServer("192.168.4.1", 53)
     query = read_file("/data/dns_query.bin")
     results = {}
@@ -291,6 +327,10 @@ async def setup_mode():
             status, _ = await _portal_http("GET", path)
             results[path] = status
             sample("after GET " + path)
+        if UPDATE:  # a board without PSRAM is updated from its portal; the update ends setup
+            results["update"] = await upload("192.168.4.1")
+            sample("after update")
+            return
         body = read_file("/data/setup_body.txt")
         status, _ = await _portal_http("POST", "/api/setup", body)
         results["POST /api/setup"] = status
@@ -317,7 +357,7 @@ def _portal_http(method, path, body=b""):
 
 def _main_coro():
     duration_ms = int(sys.argv[2]) if len(sys.argv) > 2 else 2 * HOUR_MS + 600000
-    if MODE == "setup":
+    if MODE.startswith("setup"):
         return setup_mode()
     return normal(duration_ms, int(sys.argv[3]) if len(sys.argv) > 3 else 10000)
 
