@@ -30,15 +30,8 @@ CONFIG = {"admin.password": ADMIN, "device.id": "upd"}
 def bundles(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("bundles")
     good = make_host_bundle(str(tmp / "good.hpb"), "9.9.9")
-    crash = with_module(
-        make_host_bundle(str(tmp / "crash.hpb"), "9.9.8"),
-        "9.9.8",
-        "hanport/svc/app.mpy",
-        compiled("raise RuntimeError('broken on purpose')\n", tmp),
-    )
-    hang = with_module(
-        make_host_bundle(str(tmp / "hang.hpb"), "9.9.7"), "9.9.7", "hanport/svc/app.mpy", compiled("while True:\n    pass\n", tmp)
-    )
+    crash = with_module(good, "9.9.8", "hanport/svc/app.mpy", compiled("raise RuntimeError('broken on purpose')\n", tmp), tmp)
+    hang = with_module(good, "9.9.7", "hanport/svc/app.mpy", compiled("while True:\n    pass\n", tmp), tmp)
     return {"good": good, "crash": crash, "hang": hang, "tmp": tmp}
 
 

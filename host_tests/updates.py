@@ -69,11 +69,16 @@ def compiled(source, tmp):
         return f.read()
 
 
-def with_module(path, version, rel, body):
-    """A copy of a bundle with another version and one module replaced."""
+def with_module(path, version, rel, body, tmp):
+    """A copy of a bundle as another version (its header and hanport/__init__) with one module replaced."""
+    import re
+
+    with open(os.path.join(ROOT, "firmware", "hanport", "__init__.py")) as f:
+        init = re.sub(r'^VERSION = "[^"]*"', 'VERSION = "%s"' % version, f.read(), flags=re.M)
+    replaced = {rel: body, "hanport/__init__.mpy": compiled(init, tmp)}
     header, files = read_bundle(path)
     header["version"] = version
-    return write_bundle(header, [(r, body if r == rel else b) for r, b in files])
+    return write_bundle(header, [(r, replaced.get(r, b)) for r, b in files])
 
 
 def post(port, data, password=ADMIN, origin=None, ctype="application/octet-stream", timeout=60):
