@@ -302,3 +302,34 @@ def test_an_update_through_the_settings_page_in_chromium(tmp_path, mpy_build, bu
         driver.quit()
         fw.stop()
         meter.stop()
+
+
+def test_a_version_that_reaches_less_in_its_trial_goes_back(tmp_path, mpy_build, bundles):
+    """The old version published to MQTT when the bundle came; the new one cannot (the broker is
+    gone): at the end of its trial it is undone, the reason naming what it did not reach."""
+    broker = Broker(tmp_path)
+    broker.start()
+    sub = Subscriber(broker.port, "hanport/upd/diag")
+    sub.start()
+    config = dict(CONFIG, **{"mqtt.host": "127.0.0.1", "mqtt.port": broker.port})
+    meter, fw, port = _start(tmp_path, mpy_build, config=config)
+    try:
+        before = running_version(port)
+        wait_for(lambda: sub.json_on("hanport/upd/diag"), 30, what=fw.output)  # MQTT reached
+        wait_for(lambda: os.path.exists(os.path.join(fw.data, "line.json")), 30, what=fw.output)
+        with open(os.path.join(fw.data, "line.json"), "rb") as f:
+            line = f.read()  # the meter's line, found by the old version: kept by every path
+        with open(bundles["good"], "rb") as f:
+            assert post(port, f.read())[0] == 200
+        broker.kill()
+        wait_for(lambda: "going back" in fw.output(), 40, what=fw.output)
+        wait_for(lambda: running_version(port) == before, 30, what=fw.output)
+        report = get_json(port, "/api/update")
+        assert report["version"] == before and "did not reach" in report["failed"]["reason"]
+        assert "mqtt" in report["failed"]["reason"] and "telegrams" not in report["failed"]["reason"]
+        with open(os.path.join(fw.data, "line.json"), "rb") as f:
+            assert f.read() == line
+    finally:
+        fw.stop()
+        meter.stop()
+        sub.stop()

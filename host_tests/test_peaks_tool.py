@@ -13,12 +13,12 @@ TOOL = os.path.join(ROOT, "tools", "peaks.py")
 
 
 def test_peaks_tool_on_both_runtimes(tmp_path):
-    # 40 days of 5-minute telegrams from 2026-01-10: a January and the start of February.
-    meter = SwedishMeter(seed=3, interval=300, start_utc=days_from_civil(2026, 1, 10) * 86400 - 3600)
+    # 40 days of 15-minute telegrams from 2026-01-10: a January and the start of February.
+    meter = SwedishMeter(seed=3, interval=900, start_utc=days_from_civil(2026, 1, 10) * 86400 - 3600)
     stream = tmp_path / "capture.bin"
     truth = {}
     with open(stream, "wb") as f:
-        for _ in range(40 * 288):
+        for _ in range(40 * 96):
             f.write(meter.telegram())
             truth[meter.truth["meter_time"]] = meter.truth["energy_import_wh"]
     outputs = []

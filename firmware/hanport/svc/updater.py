@@ -76,6 +76,14 @@ def flash_free(port):
     return st[1] * st[4]  # fragment size x blocks free to use
 
 
+def _abandon(bundle, stage_dir):
+    """A refused or failed upload: the file being written is closed, the staging folder removed."""
+    if bundle.writer is not None:
+        bundle.writer.close()
+        bundle.writer = None
+    remove_tree(stage_dir)
+
+
 def _cut(port, step, log):
     """Power-cut tests (the host's --cut-at): stop dead at this step until the test kills the process."""
     if port.get("cut_at") == step:
@@ -165,7 +173,7 @@ async def receive(request, reader, port, log, running_version, needs):
     log("update: receiving %d bytes" % left)
     files_done = 0
     try:
-        part = request.pending
+        part = request.pending[:left]  # a client that sends more than it announced: the rest is not ours
         while True:
             if part:
                 left -= len(part)
@@ -182,16 +190,14 @@ async def receive(request, reader, port, log, running_version, needs):
                 break
         header = bundle.finish()
     except BundleError as e:
-        remove_tree(stage_dir)
+        _abandon(bundle, stage_dir)
         log("update: refused: %s" % e)
         return json_reply(400, {"error": "refused: %s" % e}), None
     except asyncio.TimeoutError:
-        remove_tree(stage_dir)
+        _abandon(bundle, stage_dir)
         return json_reply(408, {"error": "the upload stalled for %d s: nothing was changed" % _IDLE_S}), None
     except OSError as e:  # flash full or failing while writing
-        if bundle.writer is not None:
-            bundle.writer.close()
-        remove_tree(stage_dir)
+        _abandon(bundle, stage_dir)
         return json_reply(507, {"error": "could not write the bundle (%s): nothing was changed" % e}), None
     _cut(port, "verified", log)
     remove_tree(root + "/" + target)
