@@ -250,7 +250,12 @@ class Firmware:
         env = dict(os.environ)
         if mpy:
             env["HANPORT_FIRMWARE"] = mpy  # run the .mpy build, as on the device
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=env)
+        self._spawn(args, env)
+
+    def _spawn(self, args, env, **popen):
+        """Starts the process with its output collected line by line (output())."""
+        out = subprocess.PIPE
+        self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=env, **popen)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 

@@ -40,6 +40,15 @@ def _config_bytes(fw):
         return f.read()
 
 
+def _broker(tmp_path):
+    """A mosquitto, a subscriber to the dongle's diag topic, and a config that publishes there."""
+    broker = Broker(tmp_path)
+    broker.start()
+    sub = Subscriber(broker.port, "hanport/upd/diag")
+    sub.start()
+    return broker, sub, dict(CONFIG, **{"mqtt.host": "127.0.0.1", "mqtt.port": broker.port})
+
+
 def _start(tmp_path, mpy_build, extra=(), config=None):
     meter = FakeMeter(tmp_path, rate=2.0, interval=2)
     port = free_port()
@@ -72,11 +81,7 @@ def test_a_good_bundle_runs_on_trial_then_is_good_and_the_config_is_untouched(tm
 
 
 def test_a_bundle_that_crashes_at_start_goes_back_and_is_reported(tmp_path, mpy_build, bundles):
-    broker = Broker(tmp_path)
-    broker.start()
-    sub = Subscriber(broker.port, "hanport/upd/diag")
-    sub.start()
-    config = dict(CONFIG, **{"mqtt.host": "127.0.0.1", "mqtt.port": broker.port})
+    broker, sub, config = _broker(tmp_path)
     meter, fw, port = _start(tmp_path, mpy_build, config=config)
     try:
         before = running_version(port)
@@ -307,11 +312,7 @@ def test_an_update_through_the_settings_page_in_chromium(tmp_path, mpy_build, bu
 def test_a_version_that_reaches_less_in_its_trial_goes_back(tmp_path, mpy_build, bundles):
     """The old version published to MQTT when the bundle came; the new one cannot (the broker is
     gone): at the end of its trial it is undone, the reason naming what it did not reach."""
-    broker = Broker(tmp_path)
-    broker.start()
-    sub = Subscriber(broker.port, "hanport/upd/diag")
-    sub.start()
-    config = dict(CONFIG, **{"mqtt.host": "127.0.0.1", "mqtt.port": broker.port})
+    broker, sub, config = _broker(tmp_path)
     meter, fw, port = _start(tmp_path, mpy_build, config=config)
     try:
         before = running_version(port)

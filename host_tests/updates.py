@@ -8,11 +8,10 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 
-from harness import MICROPYTHON, ROOT
+from harness import MICROPYTHON, ROOT, Firmware
 from paths import MPY_CROSS
 
 MAGIC = b"HANPORT-BUNDLE 1\n"
@@ -116,7 +115,7 @@ def running_version(port):
         return None  # restarting
 
 
-class Supervised:
+class Supervised(Firmware):
     """The MicroPython host firmware (.mpy build) under tools/supervise.py, as make run runs it."""
 
     def __init__(self, workdir, serial, web_port, mpy, config=None, extra=(), watchdog_s=4, heap="320k", env=None):
@@ -130,19 +129,7 @@ class Supervised:
         fw += ["--data", self.data, "--web-port", str(web_port), "--quiet", "--config", self.config_path] + list(extra)
         cmd = [sys.executable, os.path.join(ROOT, "tools", "supervise.py"), "--watchdog-s", str(watchdog_s), "--"] + fw
         self.lines = []
-        full_env = dict(os.environ, HANPORT_FIRMWARE=mpy, **(env or {}))
-        self.proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=full_env, start_new_session=True
-        )
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def output(self):
-        return "\n".join(self.lines)
+        self._spawn(cmd, dict(os.environ, HANPORT_FIRMWARE=mpy, **(env or {})), start_new_session=True)
 
     def power_cut(self):
         """kill -9 of everything (supervisor and firmware): the power is gone."""
