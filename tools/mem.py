@@ -110,6 +110,8 @@ def prepare(mode, data, minutes):
         import bundle
 
         bundle.make_bundle("host", out=os.path.join(data, "update.hpb"))
+    with open(os.path.join(data, "app.json"), "w") as f:  # the pointer as make deploy writes it
+        f.write(json.dumps({"run": "app_a", "version": "0.1.0", "state": "good"}))
     if not mode.startswith("setup"):
         with open(os.path.join(data, "config.json"), "w") as f:
             json.dump(cfg, f)

@@ -250,7 +250,18 @@ def _app_modules(cfg):
     return names
 
 
+def _boot_pick():
+    """As main.py on a board: the application folder picked from the pointer (appslot.py, as
+    make deploy wrote it), then appslot dropped again; its names stay interned."""
+    import appslot
+
+    _, slot = appslot.choose("/data", "power_on")
+    sys.modules.pop("appslot", None)
+    return slot
+
+
 async def normal(duration_ms, interval_ms):
+    slot = _boot_pick()
     await _import_stepwise(("hanport.netport", "hanport.svc.store", "hanport.svc.bootguard", "hanport.svc.startup"))
     from umqtt import simple
 
@@ -291,6 +302,7 @@ async def normal(duration_ms, interval_ms):
         device_ip=lambda: "192.168.1.57",
         mdns_port=5353 if WEB else 0,  # the DNS-SD responder runs with the web server it advertises
         update_port=UPDATE_PORT if UPDATE else None,
+        update_state=slot,
     )
     app = App(cfg, ports, "hanport-mem")
     app.world = None
@@ -304,6 +316,7 @@ async def normal(duration_ms, interval_ms):
 
 
 async def setup_mode():
+    slot = _boot_pick()
     from hanport.host.radio import HostRadio
     from hanport.svc.dns import DnsServer
     from hanport.svc.setup import SetupSite, run_setup
@@ -312,7 +325,7 @@ async def setup_mode():
 
     store = JsonStore("/data/config.json")
     cfg, _ = load_config(store, log)
-    site = SetupSite(cfg, store, HostRadio("/data/scan.json"), log, "no_config", "hanport-mem", "192.168.4.1", UPDATE_PORT, {})
+    site = SetupSite(cfg, store, HostRadio("/data/scan.json"), log, "no_config", "hanport-mem", "192.168.4.1", UPDATE_PORT, slot)
     dns = DnsServer("192.168.4.1", 53)
     query = read_file("/data/dns_query.bin")
     results = {}
