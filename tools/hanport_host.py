@@ -28,7 +28,7 @@ if _built and sys.implementation.name == "micropython":
     sys.path.insert(0, _root + "/tools")
     from hostboot import pick
 
-    _folder, _slot = pick(_argv, _built, getenv)
+    _folder, _slot = pick(_argv, getenv)
     del pick
     sys.modules.pop("hostboot", None)
     sys.path.pop(0)

@@ -4,7 +4,7 @@
 import sys
 
 
-def pick(argv, built, getenv):
+def pick(argv, getenv):
     """(folder to put first on sys.path or None, (data folder, pointer)). Power-cut tests:
     HANPORT_CUT_AT=booted stops dead once the boot is counted (the test kills the process)."""
     import appslot

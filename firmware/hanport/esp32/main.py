@@ -162,11 +162,12 @@ class _EspShell:
         host = cfg["mdns.host"] or "hanport-" + binascii.hexlify(_mac()[-3:]).decode()
         wifi = WifiLink(cfg["wifi.ssid"], cfg["wifi.password"], _log, _rand_below, host, board["tx_power_dbm"])
         self.watchdog = self.watchdog or _Watchdog(30000)
+        update_port = _update_port(board)
         trial = None
         if self.slot.get("state") == "trial":
             from hanport.svc.trial import Trial
 
-            trial = Trial("", self.slot, 600000, _log)
+            trial = Trial("", self.slot, update_port["trial_s"] * 1000, _log)
         ports = Ports(
             source,
             _log,
@@ -189,7 +190,7 @@ class _EspShell:
             device_ip=wifi.ip,
             mdns_port=5353 if board["web_server"] else 0,  # advertises the web server: none, none to find
             identify=lambda: _identify(board),
-            update_port=_update_port(board),
+            update_port=update_port,
             update_state=self.slot,
             trial=trial,
         )

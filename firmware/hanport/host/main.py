@@ -103,18 +103,17 @@ class _Heartbeat:
     heartbeat file (HANPORT_HEARTBEAT) stays untouched, as a board's watchdog resets it."""
 
     def __init__(self, path):
-        from hanport.ticks import ticks_ms
+        from hanport.ticks import ticks_diff, ticks_ms
 
         self.path = path
         self.ticks_ms = ticks_ms
+        self.ticks_diff = ticks_diff
         self.last = None
         self.feed()
 
     def feed(self):
-        from hanport.ticks import ticks_diff
-
         now = self.ticks_ms()
-        if self.last is None or ticks_diff(now, self.last) >= 2000:
+        if self.last is None or self.ticks_diff(now, self.last) >= 2000:
             self.last = now
             with open(self.path, "w") as f:
                 f.write("%d\n" % now)

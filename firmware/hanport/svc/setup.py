@@ -117,7 +117,7 @@ class SetupSite:
                 self.done = True
             return reply
         finally:
-            forget(("hanport.svc.updater", "hanport.core.update.bundlein", "appslot"))
+            forget(updater.MODULES)
 
     def _scan(self):
         now = ticks_ms()

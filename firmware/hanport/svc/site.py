@@ -17,10 +17,6 @@ ADMIN_MODULES = (
 )
 
 
-# What an upload loads (svc/updater.py) and drops again once the reply is out.
-UPDATE_MODULES = ("hanport.svc.updater", "hanport.core.update.bundlein", "hanport.core.lan.auth", "hanport.svc.trial", "appslot")
-
-
 class NormalSite:
     def __init__(self, app, config_store):
         self.app = app
@@ -36,7 +32,7 @@ class NormalSite:
         try:
             return await updater.from_settings(self, request, reader)
         finally:
-            forget(UPDATE_MODULES)
+            forget(updater.MODULES + ("hanport.core.lan.auth",))  # the gate loads auth per check
 
     def route(self, request):
         path = request.path

@@ -9,6 +9,8 @@ import appslot
 from hanport.core.const import const
 from hanport.svc.web import json_reply
 
+# What an upload loads (and the trial's bar), dropped again by the site once the reply is out.
+MODULES = ("hanport.svc.updater", "hanport.core.update.bundlein", "hanport.svc.trial", "appslot")
 _READ = const(512)
 _IDLE_S = const(10)  # an upload that stalls this long is dropped (and the staging folder with it)
 _DIR = const(0x4000)  # stat mode bit of a folder
