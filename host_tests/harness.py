@@ -282,9 +282,10 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
-def chromium():
+def chromium(lang=None):
     """Headless Debian Chromium driven by selenium through Debian's chromium-driver (no browser
-    download). Missing: a failure in CI, a skip elsewhere."""
+    download). Missing: a failure in CI, a skip elsewhere. lang: the browser's preferred
+    language (e.g. "sv-SE"), as a Swedish phone would ask."""
     import pytest
 
     if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
@@ -309,6 +310,9 @@ def chromium():
         "--window-size=412,1400",  # a phone-wide window: the pages must read well there
     ):
         options.add_argument(arg)
+    if lang:
+        options.add_argument("--lang=" + lang)
+        options.add_experimental_option("prefs", {"intl.accept_languages": lang + "," + lang.split("-")[0]})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(20)
     os.makedirs(ARTIFACTS, exist_ok=True)

@@ -32,6 +32,7 @@ SCHEMA = {
     "meter.key": ("str", "", 47, "32 hex digits from the grid operator (encrypted binary meters), or empty"),
     "meter.kamstrup_energy_wh": ("int", 1, (1, 10), "1 (Sweden) or 10 (Norway, Denmark)"),
     "meter.crc": ("str", "auto", 8, "auto, required, or optional (unsafe: any telegram without a CRC)"),
+    "meter.fuse_a": ("int", 0, (0, 400), "the main fuse in A, e.g. 16, 20 or 25 (0: not given)"),
     "mdns.enabled": ("bool", True, None, "true (found on the LAN by Home Assistant, evcc, ...) or false"),
     "mdns.host": ("str", "", 63, "host name on the LAN without .local (default: hanport- and the MAC's last 6 hex digits)"),
 }

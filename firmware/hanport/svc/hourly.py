@@ -1,11 +1,12 @@
 # No lost hours: at every hour boundary of the meter clock the energy registers are
 # snapshotted into a bounded ring of compact integer rows, mirrored to flash when a snapshot is
 # added (so at most once per hour), and handed to each output until it acknowledges them,
-# oldest first. Imports the store port only.
+# oldest first; the newest `keep` stay for the status page's hours (svc/hours.py). Imports the store port only.
 from hanport.core.fields import METER_TIME
 from hanport.core.reading import format_time
 
-CAP = 60  # 48 h of outage plus margin; beyond that the oldest snapshot is dropped and counted
+CAP = 60  # 48 h of outage plus margin; beyond that the oldest snapshot is dropped (counted if undelivered)
+KEEP_FOR_PAGE = 49  # boards with the status page: 48 whole hours and the open one (today and yesterday)
 _REGISTERS = ("energy_import_wh", "energy_export_wh", "reactive_energy_import_varh", "reactive_energy_export_varh")
 # A row: [YYMMDDHH, meter date YYMMDD, meter clock hhmmss, 4 registers (-1: not sent), ack bits]
 _ACK = 7
@@ -13,9 +14,11 @@ _ROW_LEN = 8
 
 
 class HourlyRing:
-    def __init__(self, store, channels):
+    def __init__(self, store, channels, keep=0):
         self.store = store  # JsonStore or None
         self.channels = channels  # e.g. ("mqtt", "http"): each must acknowledge
+        self.keep = keep  # delivered rows kept anyway, newest first (0: none, as without a web page)
+        self.everyone = (1 << len(channels)) - 1  # the ack bits of a delivered row
         self.rows = []  # oldest first
         self.last_key = None  # YYMMDDHH of the last telegram seen
         self.dropped = 0
@@ -34,6 +37,7 @@ class HourlyRing:
             if isinstance(row, list) and len(row) == _ROW_LEN and all(isinstance(v, int) for v in row):
                 self.rows.append(row)
         self.rows = self.rows[-CAP:]
+        self._trim()
 
     def _save(self):
         if self.store is None:
@@ -68,10 +72,17 @@ class HourlyRing:
                 row.append(values.get(name, -1))
             row.append(0)
             self.rows.append(row)
-            if len(self.rows) > CAP:
-                self.rows.pop(0)
+            if len(self.rows) > CAP and self.rows.pop(0)[_ACK] & self.everyone != self.everyone:
                 self.dropped += 1
+            self._trim()
         self._save()
+
+    def _trim(self):
+        """Delivered rows beyond the newest `keep` are dropped, oldest first (each output
+        acknowledges oldest first, so delivered rows are at the front)."""
+        rows = self.rows
+        while len(rows) > self.keep and rows[0][_ACK] & self.everyone == self.everyone:
+            rows.pop(0)
 
     def _bit(self, channel):
         return 1 << self.channels.index(channel)
@@ -98,15 +109,12 @@ class HourlyRing:
         return snap
 
     def ack(self, channel, snap):
-        """The output has it. A row every output has is dropped (in RAM now, on flash with the
-        next hour's save): without an outage the ring stays near empty on the heap; a 48-hour
-        outage fills it to CAP rows, ~3 KB on 32 bits (docs/memory.md)."""
-        bit = self._bit(channel)
-        everyone = (1 << len(self.channels)) - 1
+        """The output has it. Delivered rows beyond `keep` are dropped (in RAM now, on flash with
+        the next hour's save): without an outage and a page the ring stays near empty on the
+        heap; a 48-hour outage, or the page's 49 hours, fill it to ~3 KB on 32 bits (docs/memory.md)."""
         hour = snap["hour"]
         for row in self.rows:
             if format_time(row[0] // 100, row[0] % 100 * 10000) == hour:
-                row[_ACK] |= bit
-                if row[_ACK] & everyone == everyone:
-                    self.rows.remove(row)
+                row[_ACK] |= self._bit(channel)
+                self._trim()
                 return

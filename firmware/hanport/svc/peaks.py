@@ -87,13 +87,16 @@ class PeakService:
             period_s = t.period_min * 60
             left = period_s - p.elapsed_s
             projected = (used * 3600 + (self.power_w if self.power_w > 0 else 0) * (left if left > 0 else 0)) // period_s
+            room = t.headroom_w(p.day, p.minute, used, p.elapsed_s)
             out["period"] = {
                 "start": iso(p.day, p.minute),
                 "used_wh": used,
                 "elapsed_s": p.elapsed_s,
                 "projected_w": projected,
-                "headroom_w": t.headroom_w(p.day, p.minute, used, p.elapsed_s),
+                "headroom_w": room,
             }
+            if room is not None:  # the average this period may end at before a billed value rises
+                out["period"]["limit_w"] = (used * 3600 + room * (left if left > 0 else 0)) // period_s
             fee = t.fee_ore()
             if fee is not None:  # what the fee grows by if this period goes on at the present power
                 out["period"]["adds"] = money(t.fee_ore((projected, p.day, p.minute)) - fee, t.with_vat)

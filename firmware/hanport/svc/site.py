@@ -1,5 +1,6 @@
 # Normal-mode web site: the status page, the read-only API on the LAN (HomeWizard-compatible
-# /api and /api/v1/data, /api/v1/telegram; hanport's /api/reading, /api/status, /api/history).
+# /api and /api/v1/data, /api/v1/telegram; hanport's /api/reading, /api/status, /api/history,
+# /api/hours, /api/peaks).
 # The settings page and support bundle (svc/admin.py) are loaded per request and unloaded after.
 # Routes only; svc/web.py does the HTTP.
 from hanport import VERSION
@@ -74,6 +75,11 @@ class NormalSite:
             return json_reply(200, app.peaks.status())
         if path == "/api/history":
             return json_reply(200, app.history.series())
+        if path == "/api/hours":
+            from hanport.svc.hours import FIELDS, table
+
+            latest = hub.reading if hub.is_fresh(60000) else None
+            return json_reply(200, {"fields": FIELDS, "hours": table(app.hourly.rows, latest)})
         if path == "/api":
             info = {
                 "product_type": "HWE-P1",
@@ -107,6 +113,7 @@ class NormalSite:
             return json_reply(200, out)
         if path == "/api/status":
             status = app.diag()
+            status["fuse_a"] = app.cfg["meter.fuse_a"]  # the page's per-phase bars (0: not given)
             status["web"] = dict(self.web.counters)
             if self.web.last_error:
                 status["web"]["last_error"] = self.web.last_error

@@ -3,7 +3,7 @@
 # App() and forgotten after (svc/app.py keeps only what runs): nothing here may outlive the call,
 # so callbacks are App methods, never closures. Imports the services; never machine or network.
 from hanport import VERSION
-from hanport.svc.hourly import HourlyRing
+from hanport.svc.hourly import KEEP_FOR_PAGE, HourlyRing
 from hanport.svc.hub import Hub
 from hanport.svc.meter import MeterService
 
@@ -28,7 +28,7 @@ def wire(app, cfg, ports, device_id):
         channels.append("mqtt")
     if cfg["http.url"]:
         channels.append("http")
-    app.hourly = HourlyRing(ports.hourly_store, tuple(channels))
+    app.hourly = HourlyRing(ports.hourly_store, tuple(channels), KEEP_FOR_PAGE if ports.web_port else 0)
     hub.listeners.append(app.hourly.on_telegram)
     if ports.web_port:  # the status page's power graph, and the responder that advertises the page
         from hanport.svc.history import PowerHistory

@@ -32,6 +32,7 @@ SETUP_KEYS = (
     "http.url",
     "http.token",
     "http.interval_s",
+    "meter.fuse_a",
     "admin.password",
 )
 SETTINGS_KEYS = SETUP_KEYS + (
