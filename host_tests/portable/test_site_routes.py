@@ -27,9 +27,9 @@ def _www():
     return "firmware/www"
 
 
-def make_site(extra=None, seed=5, **port_options):
-    meter = SwedishMeter(seed=seed)
-    data = b"".join(meter.telegram() for _ in range(4))
+def make_site(extra=None, seed=5, telegrams=4, interval=10, **port_options):
+    meter = SwedishMeter(seed=seed, interval=interval)
+    data = b"".join(meter.telegram() for _ in range(telegrams))
     d = tmpdir("routes")
     store = JsonStore(d + "/config.json")
     cfg = config.defaults()
@@ -71,6 +71,26 @@ def test_read_only_api_answers_from_the_last_telegram():
     assert page.status == 200 and page.ctype.startswith("text/html") and page.body[:2] == b"\x1f\x8b"
     assert client.post("/api/reading", b"x=1").status == 405  # read-only
     assert client.get("/nope").status == 404
+
+
+def test_what_the_status_page_draws_hours_fuse_and_this_hours_limit():
+    client, app, _, meter, _ = make_site({"meter.fuse_a": 20}, telegrams=21, interval=600)  # 3.5 hours of meter clock
+    answer = client.get("/api/hours").json()
+    assert answer["fields"] == ["hour", "import_wh", "export_wh", "partial"]
+    rows = app.hourly.rows  # kept for the page although no output takes them
+    hours = answer["hours"]
+    assert len(rows) == 3 and len(hours) == 3, (rows, hours)
+    for k in range(2):
+        key = rows[k][0]  # YYMMDDHH
+        hour = "20%02d-%02d-%02dT%02d:00" % (key // 1000000, key // 10000 % 100, key // 100 % 100, key % 100)
+        assert hours[k] == [hour, rows[k + 1][3] - rows[k][3], rows[k + 1][4] - rows[k][4], False]
+    reading = app.hub.reading_dict
+    assert hours[2][1:] == [reading["energy_import_wh"] - rows[2][3], reading["energy_export_wh"] - rows[2][4], True]
+    assert hours[2][0] == reading["meter_time"][:13] + ":00"
+    assert client.get("/api/status").json()["fuse_a"] == 20
+    period = client.get("/api/peaks").json()["period"]
+    left = 3600 - period["elapsed_s"]
+    assert period["limit_w"] == (period["used_wh"] * 3600 + period["headroom_w"] * left) // 3600
 
 
 def test_homewizard_v1_details_that_clients_rely_on():
@@ -130,3 +150,12 @@ def test_settings_refuse_a_bad_rule_and_save_a_good_one():
     assert saved["peaks.rule"] == changes["peaks.rule"] and saved["wifi.password"] == "longenough"  # kept
     cross = client.post("/api/settings", body, **dict(_auth(), Origin="http://evil.example"))
     assert cross.status == 403
+    # The main fuse: a whole number of amperes, 0 for "not known".
+    for bad in ("16.5", "-1", "500", ""):
+        body = form_body(SETTINGS_KEYS, config.defaults(), dict(changes, **{"meter.fuse_a": bad}))
+        reply = client.post("/api/settings", body, **dict(_auth(), **origin))
+        assert reply.status == 400 and "main fuse" in reply.json()["errors"]["meter.fuse_a"], (bad, reply.body)
+    assert store.load() == saved
+    body = form_body(SETTINGS_KEYS, config.defaults(), dict(changes, **{"meter.fuse_a": "25"}))
+    assert client.post("/api/settings", body, **dict(_auth(), **origin)).status == 200
+    assert store.load()["meter.fuse_a"] == 25
