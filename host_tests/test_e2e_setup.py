@@ -86,6 +86,9 @@ def test_first_run_setup_status_and_settings_in_chromium(tmp_path, mpy_build):
         _type(driver, "mqtt.port", str(free_port()))
         _type(driver, "mqtt.host", "127.0.0.1")  # no broker there: MQTT retries, the web keeps answering
         _type(driver, "admin.password", ADMIN_PASSWORD)
+        from selenium.webdriver.support.ui import Select
+
+        Select(driver.find_element(By.ID, "meter.fuse_a")).select_by_value("20")  # the main fuse, for the status page's bars
         driver.find_element(By.ID, "save").click()
         wait_for(lambda: "Could not connect: wrong password" in _text(driver, "result-text"), 15, what="join failure")
         # Right password: connected, then Finish switches to normal mode.
@@ -96,18 +99,20 @@ def test_first_run_setup_status_and_settings_in_chromium(tmp_path, mpy_build):
         saved = _config(config_path)
         assert saved["wifi.ssid"] == "home" and saved["wifi.password"] == HOME_PASSWORD
         assert saved["admin.password"] == ADMIN_PASSWORD and saved["mqtt.host"] == "127.0.0.1" and saved["mqtt.port"] > 1024
+        assert saved["meter.fuse_a"] == 20
         driver.find_element(By.ID, "finish").click()
         wait_for(lambda: "status page and API on port" in fw.output() and "meter: ok" in fw.output(), 20, what=fw.output)
         # Normal mode: the status page fills itself from the API.
         driver.get(base + "/")
         wait_for(
-            lambda: _text(driver, "power").lstrip("-").isdigit(),
+            lambda: _text(driver, "power").endswith("W"),  # e.g. "1.5 kW" or "850 W"
             20,
             what=lambda: (
                 "live power on the status page; browser: %s; firmware: %s" % (driver.get_log("browser"), fw.output()[-2000:])
             ),
         )
         assert _text(driver, "dev") == "hanport-host" and _text(driver, "model") == "ADN9 6534"
+        wait_for(lambda: _text(driver, "ph1-pct").startswith("of 20 A"), 10, what="the fuse given at setup on the page")
         screenshot(driver, "status-page.png")
         # Settings: behind the admin password; secrets never sent back.
         for path in ("/settings", "/api/settings"):
@@ -128,8 +133,6 @@ def test_first_run_setup_status_and_settings_in_chromium(tmp_path, mpy_build):
         screenshot(driver, "settings-page.png")
         _type(driver, "mqtt.prefix", "house")
         # The user's own effekttariff rule and price: a mistake first (refused, nothing saved).
-        from selenium.webdriver.support.ui import Select
-
         Select(driver.find_element(By.ID, "peaks.preset")).select_by_value("custom")
         _type(driver, "peaks.rule", "top=3 days hours=7-25")
         _type(driver, "peaks.prices", "4-10:52,11-3:70.50 excl")
@@ -152,13 +155,13 @@ def test_first_run_setup_status_and_settings_in_chromium(tmp_path, mpy_build):
 
         wait_for(lambda: "fee" in peaks_api(), 20, what=lambda: "a fee in /api/peaks: %s" % peaks_api())
         api = peaks_api()
-        driver.get(base + "/")  # the page asks for the peaks on load (and every 30 s)
+        driver.get(base + "/")  # the page asks for the peaks on load (and every minute)
         words = "the mean of your 3 highest hours on different days, weekdays between 07 and 20, November to March"
-        wait_for(lambda: "Fee so far" in _text(driver, "peak-now"), 20, what=lambda: _text(driver, "peak-now"))
-        assert api["rule"] == words and words in _text(driver, "peak-now")
+        wait_for(lambda: "fee so far" in _text(driver, "billed"), 20, what=lambda: _text(driver, "billed"))
+        assert api["rule"] == words and words in _text(driver, "rule")
         fee = api["fee"]
         assert fee["vat"] is True and fee["currency"] == "SEK" and fee["sek"] == fee["ore"] / 100
-        assert "Fee so far: %d.%02d kr incl. VAT" % divmod(fee["ore"], 100) in _text(driver, "peak-now")
+        assert "fee so far {:,}.{:02d} kr incl. VAT".format(*divmod(fee["ore"], 100)) in _text(driver, "billed")
         screenshot(driver, "status-page-fee.png")
         # A page on another site posting to the dongle (with the admin's credentials cached in
         # the browser): refused, config unchanged.
