@@ -60,6 +60,11 @@ def test_every_mode_runs_the_firmware_to_its_end(mem_lines):
                 assert "hanport.svc.web" in row["modules"], row["modules"]
                 # the DNS-SD responder runs with the web server: it announced and answered the browses
                 assert row["mdns"]["announced"] >= 2 and row["mdns"]["answered"] >= MINUTES // 3 - 1, row["mdns"]
+                # the status page open all along (issue 19): the reading every 2 s, the hours every
+                # minute with two days of them kept (48 closed hours and the open one, ~2 KB)
+                page = row["page"]
+                assert set(page) == {"200", "hours_bytes"} and page["200"] >= MINUTES * 30 + MINUTES * 12, page
+                assert page["hours_bytes"] > 48 * 32, page
             else:  # the classic board's default: no web server in normal mode
                 assert row["web"] == {} and "hanport.svc.web" not in row["modules"], row
     assert "hanport.core.binary.dlms" in lines[(CLASSIC, "normal_binary")]["modules"]

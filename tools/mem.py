@@ -96,7 +96,25 @@ def _form(keys, cfg, changes):
     return form_body(keys, full, changes)
 
 
-def prepare(mode, data, minutes):
+def _two_days_of_hours():
+    """The hourly ring's file after two days of running (svc/hourly.py's rows, every output has
+    them): what a board with the status page keeps for its hours (KEEP_FOR_PAGE rows), so the
+    heap measured holds them from the start. The last is the hour the run starts in."""
+    from hanport.core.calendar import civil
+    from hanport.svc.hourly import KEEP_FOR_PAGE
+
+    start_hour = (START_UTC + 3600) // 3600  # Swedish winter time: UTC+1
+    lines = []
+    for k in range(KEEP_FOR_PAGE):
+        hour = start_hour - KEEP_FOR_PAGE + 1 + k
+        y, m, d = civil(hour // 24)
+        date = (y % 100) * 10000 + m * 100 + d
+        registers = [10000000 + k * 1500, 5000 + k * 40, 1700000 + k * 90, 1250000 + k * 30]
+        lines.append([date * 100 + hour % 24, date, hour % 24 * 10000 + 5] + registers + [3])
+    return [{"last_key": lines[-1][0]}] + lines
+
+
+def prepare(mode, data, minutes, board="esp32-devkitc"):
     import base64
 
     from hanport.core.lan.portal import SETTINGS_KEYS, SETUP_KEYS
@@ -115,6 +133,9 @@ def prepare(mode, data, minutes):
     if not mode.startswith("setup"):
         with open(os.path.join(data, "config.json"), "w") as f:
             json.dump(cfg, f)
+    if BUDGETS[board] == WITH_PSRAM and not mode.startswith("setup"):  # the boards with the status page
+        with open(os.path.join(data, "hourly.jsonl"), "w") as f:
+            f.write("".join(json.dumps(line) + "\n" for line in _two_days_of_hours()))
     if mode.endswith("_stored"):  # a later boot: the line found before is stored
         line = {"format": "hdlc" if "binary" in mode else "ascii", "baud": 115200, "parity": "N", "flip": 0}
         with open(os.path.join(data, "line.json"), "w") as f:
@@ -172,7 +193,7 @@ def build_harness(dest):
 
 def run_mode(mode, fw, work, minutes, board="esp32-devkitc"):
     data = os.path.join(work, board, mode)
-    prepare(mode, data, minutes)
+    prepare(mode, data, minutes, board)
     harness = build_harness(os.path.join(work, "harness"))
 
     def vm(heap, *argv):

@@ -218,6 +218,34 @@ async def world(app, duration_ms):
     app.request_restart()
 
 
+async def page(app, duration_ms):
+    """The status page (www/status.html) open in a browser all along, asking as it does: the
+    reading every 2 s, the device and the graph every 10 s, the hours and the fee every minute,
+    one request at a time."""
+    from hanport.ticks import sleep_ms
+
+    answered = app.page = {}
+    k = 0
+    await sleep_ms(2000)  # the server is listening by then (opened by app.main after this task)
+    for path in ("/", "/style.css"):
+        status, _ = await http("GET", path)
+        answered[status] = answered.get(status, 0) + 1
+    while vasyncio.now_ms < duration_ms:
+        paths = ["/api/reading"]
+        if k % 5 == 0:
+            paths += ["/api/status", "/api/history"]
+        if k % 30 == 0:
+            paths += ["/api/hours", "/api/peaks"]
+        for path in paths:
+            status, size = await http("GET", path)
+            answered[status] = answered.get(status, 0) + 1
+            if path == "/api/hours":
+                answered["hours_bytes"] = size  # the whole answer, head included
+            sample("page " + path)
+        k += 1
+        await sleep_ms(2000)
+
+
 async def _import_stepwise(names):
     """One module per scheduler step. A device collects during an import when the heap is
     short (py/gc.c collects before it grows); this VM only between slices, so importing the
@@ -307,9 +335,11 @@ async def normal(duration_ms, interval_ms):
     app = App(cfg, ports, "hanport-mem")
     app.world = None
     sample("started")
-    result = await app.main(extra_tasks=[world(app, duration_ms)])  # App.run() is asyncio.run(main)
+    app.page = None
+    pages = [page(app, duration_ms)] if WEB else []
+    result = await app.main(extra_tasks=[world(app, duration_ms)] + pages)  # App.run() is asyncio.run(main)
     stats = app.meter.stats()
-    out = {"result": result, "telegrams": stats, "web": app.world, "sent": ports.source.sent}
+    out = {"result": result, "telegrams": stats, "web": app.world, "sent": ports.source.sent, "page": app.page}
     if app.mdns is not None:
         out["mdns"] = app.mdns.status()
     return out
