@@ -113,7 +113,7 @@ def test_first_run_setup_status_and_settings_in_chromium(tmp_path, mpy_build):
         )
         assert _text(driver, "dev") == "hanport-host" and _text(driver, "model") == "ADN9 6534"
         wait_for(lambda: _text(driver, "ph1-pct").startswith("of 20 A"), 10, what="the fuse given at setup on the page")
-        screenshot(driver, "status-page.png")
+        screenshot(driver, "status-after-setup.png")
         # Settings: behind the admin password; secrets never sent back.
         for path in ("/settings", "/api/settings"):
             try:
@@ -162,7 +162,7 @@ def test_first_run_setup_status_and_settings_in_chromium(tmp_path, mpy_build):
         fee = api["fee"]
         assert fee["vat"] is True and fee["currency"] == "SEK" and fee["sek"] == fee["ore"] / 100
         assert "fee so far {:,}.{:02d} kr incl. VAT".format(*divmod(fee["ore"], 100)) in _text(driver, "billed")
-        screenshot(driver, "status-page-fee.png")
+        screenshot(driver, "status-after-setup-fee.png")
         # A page on another site posting to the dongle (with the admin's credentials cached in
         # the browser): refused, config unchanged.
         before = open(config_path, "rb").read()
