@@ -184,7 +184,7 @@ def build_harness(dest):
     os.makedirs(dest, exist_ok=True)
     for name in sorted(os.listdir(os.path.join(ROOT, "tools", "mem"))):
         src = os.path.join(ROOT, "tools", "mem", name)
-        if name in ("vasyncio.py", "memnet.py"):
+        if name in ("vasyncio.py", "memnet.py", "browser.py"):
             builder._compile(src, os.path.join(dest, name[:-3] + ".mpy"), None, "tools/mem/" + name)
         elif name.endswith(".py"):
             shutil.copy(src, dest)

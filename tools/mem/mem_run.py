@@ -9,8 +9,10 @@ import micropython
 
 sys.path.insert(0, "/mem")
 sys.path.insert(0, "/fw")
+import browser  # noqa: E402
 import memnet  # noqa: E402
 import vasyncio  # noqa: E402
+from browser import http  # noqa: E402
 
 vasyncio.install()
 memnet.install()
@@ -19,7 +21,7 @@ MODE = sys.argv[1]
 BOARD = __import__("json").loads(open("/fw/board.json").read())
 WEB = BOARD.get("web_server", True)  # as esp32/main.py: the board's defaults decide
 # *_update: a full bundle (tools/bundle.py's host one, /data/update.hpb) is uploaded to
-# POST /api/update (setup: the portal, as on boards without PSRAM; normal: the settings side).
+# POST /api/update (setup: the portal, as on boards without PSRAM; normal: the settings side; tools/mem/browser.py).
 UPDATE = MODE.endswith("_update")
 UPDATE_PORT = {"root": "/data", "board": "host", "arch": None, "trial_s": 600, "free_flash": 4000000}
 if MODE.startswith("normal_binary"):
@@ -124,51 +126,6 @@ class RecordSource:
         return n
 
 
-async def http(method, path, body=b"", extra="", host="192.168.1.50"):
-    """One request to the firmware's web server; returns (status, bytes received)."""
-    reader, writer = vasyncio.open_connection(80)
-    head = "%s %s HTTP/1.1\r\nHost: %s\r\n%sContent-Length: %d\r\n\r\n" % (method, path, host, extra, len(body))
-    writer.write(head.encode() + body)
-    status = 0
-    total = 0
-    while True:
-        chunk = await reader.read(512)
-        if not chunk:
-            break
-        if not total:
-            status = int(chunk[9:12])
-        total += len(chunk)
-    writer.close()
-    return status, total
-
-
-async def upload(host):
-    """POST /api/update with the bundle read from flash 512 bytes at a time, as a browser sends
-    it in TCP segments (never whole in this heap); returns the status."""
-    import os
-
-    from hanport.ticks import sleep_ms
-
-    size = os.stat("/data/update.hpb")[6]
-    auth = read_file("/data/settings_auth.txt").decode()
-    extra = "Authorization: %s\r\nOrigin: http://%s\r\nContent-Type: application/octet-stream\r\n" % (auth, host)
-    reader, writer = vasyncio.open_connection(80)
-    writer.write(("POST /api/update HTTP/1.1\r\nHost: %s\r\n%sContent-Length: %d\r\n\r\n" % (host, extra, size)).encode())
-    chunk = bytearray(512)
-    with open("/data/update.hpb", "rb") as f:
-        while True:
-            n = f.readinto(chunk)
-            if not n:
-                break
-            writer.write(memoryview(chunk)[:n])
-            while len(writer.pipe.data) > 1460:  # TCP's window: the sender waits for the reader
-                await sleep_ms(2)
-    sample("upload sent")
-    answer = await reader.read(512)
-    writer.close()
-    return int(answer[9:12]) if answer else 0
-
-
 def read_file(path):
     with open(path, "rb") as f:
         return f.read()
@@ -191,7 +148,7 @@ async def world(app, duration_ms):
         n += 1
         sample("running")
         if UPDATE and n == 12:  # after 2 minutes: an update from the settings page; it restarts the dongle
-            app.world = {"update": await upload("192.168.1.50")}
+            app.world = {"update": await browser.upload("192.168.1.50", sample)}
             sample("after update")
             return
         if WEB and n % 3 == 1:  # Home Assistant and a phone browsing for the dongle (mDNS)
@@ -216,34 +173,6 @@ async def world(app, duration_ms):
         sample("after settings POST")
     app.world = answered
     app.request_restart()
-
-
-async def page(app, duration_ms):
-    """The status page (www/status.html) open in a browser all along, asking as it does: the
-    reading every 2 s, the device and the graph every 10 s, the hours and the fee every minute,
-    one request at a time."""
-    from hanport.ticks import sleep_ms
-
-    answered = app.page = {}
-    k = 0
-    await sleep_ms(2000)  # the server is listening by then (opened by app.main after this task)
-    for path in ("/", "/style.css"):
-        status, _ = await http("GET", path)
-        answered[status] = answered.get(status, 0) + 1
-    while vasyncio.now_ms < duration_ms:
-        paths = ["/api/reading"]
-        if k % 5 == 0:
-            paths += ["/api/status", "/api/history"]
-        if k % 30 == 0:
-            paths += ["/api/hours", "/api/peaks"]
-        for path in paths:
-            status, size = await http("GET", path)
-            answered[status] = answered.get(status, 0) + 1
-            if path == "/api/hours":
-                answered["hours_bytes"] = size  # the whole answer, head included
-            sample("page " + path)
-        k += 1
-        await sleep_ms(2000)
 
 
 async def _import_stepwise(names):
@@ -336,7 +265,7 @@ async def normal(duration_ms, interval_ms):
     app.world = None
     sample("started")
     app.page = None
-    pages = [page(app, duration_ms)] if WEB else []
+    pages = [browser.status_page(app, duration_ms, sample)] if WEB else []
     result = await app.main(extra_tasks=[world(app, duration_ms)] + pages)  # App.run() is asyncio.run(main)
     stats = app.meter.stats()
     out = {"result": result, "telegrams": stats, "web": app.world, "sent": ports.source.sent, "page": app.page}
@@ -371,7 +300,7 @@ async def setup_mode():
             results[path] = status
             sample("after GET " + path)
         if UPDATE:  # a board without PSRAM is updated from its portal; the update ends setup
-            results["update"] = await upload("192.168.4.1")
+            results["update"] = await browser.upload("192.168.4.1", sample)
             sample("after update")
             return
         body = read_file("/data/setup_body.txt")
