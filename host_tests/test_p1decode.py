@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -19,15 +20,22 @@ def run(runtime, *args, stdin=None):
     return proc.stdout, proc.stderr
 
 
+def both(paths, *args):
+    """[(CPython's stdout, MicroPython's stdout)] per path, the processes run side by side."""
+    jobs = [(runtime, path) for path in paths for runtime in (sys.executable, MICROPYTHON)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        outs = list(pool.map(lambda job: run(job[0], *args, job[1])[0], jobs))
+    return list(zip(outs[0::2], outs[1::2]))
+
+
 @pytest.fixture(scope="module")
 def ascii_files():
     return corpus_files(".txt")
 
 
 def test_same_output_on_both_runtimes_and_matches_reference(ascii_files):
-    for name, path in ascii_files:
-        out_cpython, _ = run(sys.executable, path)
-        out_micropython, _ = run(MICROPYTHON, path)
+    outputs = both([path for _, path in ascii_files])
+    for (name, _), (out_cpython, out_micropython) in zip(ascii_files, outputs):
         assert out_cpython == out_micropython, name
         lines = [json.loads(line) for line in out_cpython.decode().splitlines()]
         want = expected(name)
@@ -61,9 +69,7 @@ def test_hex_captures_same_on_both_runtimes_and_decrypted_with_a_key(tmp_path):
     names = [name for name, _ in corpus_files(".hex")]
     paths = [path for _, path in corpus_files(".hex")]
     decoded = 0
-    for name, path in zip(names, paths):
-        out_cpython, _ = run(sys.executable, "--hex", path)
-        out_micropython, _ = run(MICROPYTHON, "--hex", path)
+    for name, (out_cpython, out_micropython) in zip(names, both(paths, "--hex")):
         assert out_cpython == out_micropython, name
         decoded += sum(1 for line in out_cpython.decode().splitlines() if '"verdict": "ok"' in line)
     assert decoded >= 50
