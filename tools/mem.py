@@ -380,8 +380,10 @@ def main(argv):
     from concurrent.futures import ThreadPoolExecutor
 
     runs = []
-    for board in boards or sorted(BOARDS):
-        fw = build_tree(os.path.join(work, "fw-" + board), board)
+    boards = boards or sorted(BOARDS)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # mpy-cross for each board at once
+        trees = list(pool.map(lambda board: build_tree(os.path.join(work, "fw-" + board), board), boards))
+    for board, fw in zip(boards, trees):
         runs += [(mode, fw, board) for mode in modes or (BOARDS[board][1] if board in BOARDS else MODES)]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # one VM (node) per core
         lines = list(pool.map(lambda run: run_mode(run[0], run[1], work, minutes, run[2]), runs))
