@@ -12,6 +12,7 @@ import urllib.request
 from decimal import ROUND_HALF_UP, Decimal
 
 from harness import ARTIFACTS, FakeMeter, Firmware, chromium, free_port, wait_for
+from support import hour_text
 
 FUSE_A = 16
 START_UTC = 1764738000 + 52 * 60  # 06:52 on the meter's clock, a Wednesday (2025-12-03; the preset counts 07-19)
@@ -72,50 +73,41 @@ def _kwh(wh, decimals, sv):
     return _fmt(Decimal(wh) / 1000, decimals, sv) + " kWh"
 
 
+def _emulate(driver, size, dark=None, height=None):
+    """The page as a screen of `size` (a phone below 500 px) shows it, `height` tall; dark or light
+    (None: as it is)."""
+    metrics = {"width": size[0], "height": height or size[1], "deviceScaleFactor": 1, "mobile": size[0] < 500}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    if dark is not None:
+        scheme = {"name": "prefers-color-scheme", "value": "dark" if dark else "light"}
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [scheme]})
+
+
 def _browser(base, size, dark, lang):
     driver = chromium(lang=lang)
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": size[0] < 500},
-    )
-    driver.execute_cdp_cmd(
-        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}]}
-    )
+    _emulate(driver, size, dark)
     driver.get(base + "/")
     return driver
 
 
 def _look(driver, size, dark):
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": size[0] < 500},
-    )
-    driver.execute_cdp_cmd(
-        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}]}
-    )
+    _emulate(driver, size, dark)
     driver.execute_script("window.dispatchEvent(new Event('resize'))")  # the charts are drawn to the width
 
 
 def _shot(driver, size, name):
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": size[0], "height": height, "deviceScaleFactor": 1, "mobile": size[0] < 500},
-    )
+    _emulate(driver, size, height=driver.execute_script("return document.documentElement.scrollHeight"))
     driver.execute_script("window.dispatchEvent(new Event('resize'))")
     time.sleep(0.3)
     os.makedirs(ARTIFACTS, exist_ok=True)
     driver.save_screenshot(os.path.join(ARTIFACTS, name))
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": size[0] < 500},
-    )
+    _emulate(driver, size)
 
 
-def _check_now(snap, truth_by_time, sv):
-    """The Now card against the telegram the page shows (found by its meter time)."""
+def _check_now(snap, meter, sv):
+    """The Now card against the telegram the page shows (found by its meter time among those sent)."""
     date, clock = snap["time"].split()[-2:]  # "meter time 2025-12-03 07:42:00"
-    t = truth_by_time[date + "T" + clock]
+    t = {t["meter_time"]: t for t in meter.sent()}[date + "T" + clock]
     assert snap["power"] == _power(abs(t["power_w"]), sv), (snap["power"], t["power_w"])
     words = ("fr\u00e5n n\u00e4tet", "till n\u00e4tet") if sv else ("from the grid", "to the grid")
     if t["power_w"]:
@@ -181,7 +173,7 @@ def test_status_page_phone_and_desktop_light_and_dark_english_and_swedish(tmp_pa
             snap = en.execute_script(SNAPSHOT)
             if not snap["time"] or snap["power"] == "\u2013":
                 return False
-            _check_now(snap, {t["meter_time"]: t for t in meter.sent()}, False)  # every time it is looked at
+            _check_now(snap, meter, False)  # every time it is looked at
             for ph in snap["phases"]:
                 seen["over" if ph["hiclass"] else "under"] += 1
             hours = (snap["D"].get("hours") or {}).get("hours") or []
@@ -206,10 +198,7 @@ def test_status_page_phone_and_desktop_light_and_dark_english_and_swedish(tmp_pa
         assert page_closed and all(h in api_hours for h in page_closed), (page_closed, api_hours)
         with open(os.path.join(str(tmp_path), "data", "hourly.json")) as f:
             rows = [json.loads(line) for line in f][1:]  # after the head line: [YYMMDDHH, date, clock, import Wh, export Wh, ...]
-        by_hour = {}
-        for r in rows:
-            key = r[0]
-            by_hour["20%02d-%02d-%02dT%02d:00" % (key // 10**6, key // 10**4 % 100, key // 100 % 100, key % 100)] = r
+        by_hour = {hour_text(r[0]): r for r in rows}
         checked = 0
         for hour, imported, exported, _ in [h for h in api_hours if not h[3]]:
             after = "%sT%02d:00" % (hour[:10], int(hour[11:13]) + 1)
@@ -252,7 +241,7 @@ def test_status_page_phone_and_desktop_light_and_dark_english_and_swedish(tmp_pa
         _shot(en, PHONE, "status-page.png")
         _look(en, DESKTOP, True)
         snap = en.execute_script(SNAPSHOT)
-        _check_now(snap, {t["meter_time"]: t for t in meter.sent()}, False)
+        _check_now(snap, meter, False)
         tops = en.execute_script(
             "return Array.prototype.map.call(document.querySelectorAll('main > section'),function(s){return s.offsetTop})"
         )
@@ -274,11 +263,11 @@ def test_status_page_phone_and_desktop_light_and_dark_english_and_swedish(tmp_pa
             and snap["h_now"] == "Just nu"
             and "medelv\u00e4rdet av dina 3 h\u00f6gsta timmar" in snap["rule"]
         ), snap["rule"]
-        _check_now(snap, {t["meter_time"]: t for t in meter.sent()}, True)
+        _check_now(snap, meter, True)
         _check_hours(snap, snap["D"]["hours"]["hours"], meter.sent(), True)
         _shot(sv, PHONE, "status-page-sv-dark.png")
         _look(sv, DESKTOP, False)
-        _check_now(sv.execute_script(SNAPSHOT), {t["meter_time"]: t for t in meter.sent()}, True)
+        _check_now(sv.execute_script(SNAPSHOT), meter, True)
         sv.find_element("id", "lang").click()
         assert sv.execute_script(SNAPSHOT)["h_now"] == "Now"
         sv.get(base + "/")

@@ -158,3 +158,8 @@ def _quote(text):
         ch = chr(b)
         out += ch if (ch.isalpha() and b < 128) or ch.isdigit() or ch in ".-_" else "%%%02X" % b
     return out
+
+
+def hour_text(key):
+    """An hourly ring row's key YYMMDDHH (svc/hourly.py) as /api/hours names the hour: 'YYYY-MM-DDTHH:00'."""
+    return "20%02d-%02d-%02dT%02d:00" % (key // 1000000, key // 10000 % 100, key // 100 % 100, key % 100)

@@ -11,7 +11,7 @@ from hanport.svc.app import App, Ports
 from hanport.svc.site import NormalSite
 from hanport.svc.store import JsonStore
 from hanport.svc.web import WebServer
-from support import BytesSource, form_body, tmpdir
+from support import BytesSource, form_body, hour_text, tmpdir
 from telegen import SwedishMeter
 from webclient import Client
 
@@ -81,9 +81,7 @@ def test_what_the_status_page_draws_hours_fuse_and_this_hours_limit():
     hours = answer["hours"]
     assert len(rows) == 3 and len(hours) == 3, (rows, hours)
     for k in range(2):
-        key = rows[k][0]  # YYMMDDHH
-        hour = "20%02d-%02d-%02dT%02d:00" % (key // 1000000, key // 10000 % 100, key // 100 % 100, key % 100)
-        assert hours[k] == [hour, rows[k + 1][3] - rows[k][3], rows[k + 1][4] - rows[k][4], False]
+        assert hours[k] == [hour_text(rows[k][0]), rows[k + 1][3] - rows[k][3], rows[k + 1][4] - rows[k][4], False]
     reading = app.hub.reading_dict
     assert hours[2][1:] == [reading["energy_import_wh"] - rows[2][3], reading["energy_export_wh"] - rows[2][4], True]
     assert hours[2][0] == reading["meter_time"][:13] + ":00"
